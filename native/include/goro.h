@@ -1,0 +1,159 @@
+/* goro: an M:N goroutine runtime in C11, after Go's G-M-P design.
+ *
+ * One small public header. The runtime starts once per process; goro_run() runs a main
+ * goroutine to completion and can be called again (GOMAXPROCS may change between runs).
+ * Every blocking call below parks the calling goroutine, never the OS thread it runs on.
+ *
+ * Errors follow Go: misuse that Go reports with a panic ("sync: negative WaitGroup counter",
+ * "close of closed channel", "send on closed channel") is a goroutine panic that a deferred
+ * call may recover; misuse Go treats as fatal ("sync: unlock of unlocked mutex", "all
+ * goroutines are asleep - deadlock!") ends the run. Either way goro_run() returns the error
+ * as a value with Go's text; the process goes on. The one exception is a stack overflow,
+ * which cannot be unwound: it prints "goroutine stack overflow" with the goroutine id and
+ * exits the process with status 2.
+ */
+#ifndef GORO_H
+#define GORO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- lifecycle ------------------------------------------------------------------------- */
+
+#define GORO_MAX_PROCS 256
+
+enum goro_status {
+  GORO_OK = 0,
+  GORO_PANIC = 1,    /* an unrecovered panic: "panic: <msg>\n\ngoroutine <id> [running]" */
+  GORO_FATAL = 2,    /* a fatal error: "fatal error: <msg>" (+ blocked goroutines)       */
+  GORO_DEADLOCK = 3, /* "fatal error: all goroutines are asleep - deadlock!\n\n"
+                        "goroutine <id> [<wait reason>]:\n..." one line per blocked g    */
+  GORO_EINVAL = 4,   /* bad argument to the runtime itself (message says what is accepted) */
+};
+
+/* Set GOMAXPROCS for the next run. n <= 0 or n > GORO_MAX_PROCS: returns GORO_EINVAL and
+ * writes "GOMAXPROCS must be in 1..256, got <n>" to err. Not callable during a run. */
+int goro_set_procs(int n, char *err, size_t errlen);
+int goro_procs(void); /* current setting; default = number of online CPUs */
+
+/* Run main(arg) as goroutine 1 on GOMAXPROCS Ps; return when it returns, or when the run
+ * ends with a panic, fatal error or deadlock. Goroutines still parked or runnable when main
+ * returns are discarded (as when a Go program exits). err gets the message (may be NULL). */
+int goro_run(void (*main)(void *), void *arg, char *err, size_t errlen);
+
+/* ---- goroutines ------------------------------------------------------------------------ */
+
+uint64_t goro_go(void (*fn)(void *), void *arg); /* spawn; returns the new goroutine's id */
+void goro_yield(void);                            /* runtime.Gosched */
+void goro_sleep(int64_t ns);                      /* parks the goroutine, not the M */
+uint64_t goro_id(void);                           /* current goroutine's id */
+int64_t goro_count(void);                         /* runtime.NumGoroutine */
+int64_t goro_nanotime(void);                      /* monotonic clock, ns */
+
+/* Bracket a blocking system call. While inside, the goroutine's P may be handed to another
+ * M (by the monitor thread after ~20 us), so other goroutines keep running. */
+void goro_syscall_enter(void);
+void goro_syscall_exit(void);
+
+typedef struct goro_stats {
+  uint64_t spawns, switches, steals, handoffs, parks;
+  uint64_t threads; /* Ms (OS threads) created by the runtime so far */
+} goro_stats;
+void goro_stats_get(goro_stats *total);              /* summed over all Ps */
+int goro_stats_p(int p, goro_stats *out);            /* one P; GORO_EINVAL if out of range */
+
+/* ---- sync: zero-initialised values are ready to use, as in Go ------------------------- */
+
+typedef struct goro_mutex { uint64_t opaque_[4]; } goro_mutex;
+typedef struct goro_rwmutex { uint64_t opaque_[12]; } goro_rwmutex;
+typedef struct goro_waitgroup { uint64_t opaque_[6]; } goro_waitgroup;
+typedef struct goro_once { uint64_t opaque_[6]; } goro_once;
+
+void goro_mutex_lock(goro_mutex *m);
+bool goro_mutex_trylock(goro_mutex *m);
+void goro_mutex_unlock(goro_mutex *m); /* fatal "sync: unlock of unlocked mutex" */
+
+void goro_rwmutex_rlock(goro_rwmutex *rw);
+void goro_rwmutex_runlock(goro_rwmutex *rw); /* fatal "sync: RUnlock of unlocked RWMutex" */
+void goro_rwmutex_lock(goro_rwmutex *rw);
+void goro_rwmutex_unlock(goro_rwmutex *rw); /* fatal "sync: Unlock of unlocked RWMutex" */
+
+void goro_wg_add(goro_waitgroup *wg, int64_t delta); /* panic "sync: negative WaitGroup counter" */
+void goro_wg_done(goro_waitgroup *wg);
+void goro_wg_wait(goro_waitgroup *wg);
+
+/* Run f(arg) exactly once; concurrent callers wait until it has returned. If f panics, the
+ * once counts as done and the panic goes on in the caller (Go's TestOncePanic). */
+void goro_once_do(goro_once *o, void (*f)(void *), void *arg);
+
+/* ---- atomics (sequentially consistent, like sync/atomic) ------------------------------- */
+
+static inline int64_t goro_atomic_add64(int64_t *p, int64_t d) { return __atomic_add_fetch(p, d, __ATOMIC_SEQ_CST); }
+static inline int32_t goro_atomic_add32(int32_t *p, int32_t d) { return __atomic_add_fetch(p, d, __ATOMIC_SEQ_CST); }
+static inline int64_t goro_atomic_load64(const int64_t *p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
+static inline int32_t goro_atomic_load32(const int32_t *p) { return __atomic_load_n(p, __ATOMIC_SEQ_CST); }
+static inline void goro_atomic_store64(int64_t *p, int64_t v) { __atomic_store_n(p, v, __ATOMIC_SEQ_CST); }
+static inline void goro_atomic_store32(int32_t *p, int32_t v) { __atomic_store_n(p, v, __ATOMIC_SEQ_CST); }
+static inline int64_t goro_atomic_swap64(int64_t *p, int64_t v) { return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST); }
+static inline int32_t goro_atomic_swap32(int32_t *p, int32_t v) { return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST); }
+static inline bool goro_atomic_cas64(int64_t *p, int64_t old, int64_t new_) {
+  return __atomic_compare_exchange_n(p, &old, new_, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+static inline bool goro_atomic_cas32(int32_t *p, int32_t old, int32_t new_) {
+  return __atomic_compare_exchange_n(p, &old, new_, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+/* ---- channels ---------------------------------------------------------------------------- */
+
+typedef struct goro_chan goro_chan; /* NULL is the nil channel: send and receive block forever */
+
+goro_chan *goro_chan_make(size_t elemsize, size_t cap); /* cap 0 = unbuffered */
+void goro_chan_free(goro_chan *c);                       /* only when no goroutine uses it */
+void goro_chan_send(goro_chan *c, const void *elem);     /* panic "send on closed channel" */
+bool goro_chan_recv(goro_chan *c, void *elem);           /* false: closed and drained (elem zeroed) */
+void goro_chan_close(goro_chan *c);                      /* panic "close of closed channel",
+                                                            "close of nil channel" */
+size_t goro_chan_len(goro_chan *c);
+size_t goro_chan_cap(goro_chan *c);
+
+enum goro_dir { GORO_SEND = 1, GORO_RECV = 2 };
+typedef struct goro_case {
+  goro_chan *ch;  /* NULL: a case that is never ready */
+  int dir;        /* GORO_SEND or GORO_RECV */
+  void *elem;     /* value to send, or where to receive (may be NULL to discard) */
+  bool ok;        /* set for a receive: false if the channel was closed */
+} goro_case;
+/* Go's select: blocks until one case can proceed, choosing uniformly among ready cases.
+ * With has_default, returns -1 at once if none is ready. Returns the chosen case index. */
+int goro_select(goro_case *cases, int ncases, bool has_default);
+
+/* ---- context ----------------------------------------------------------------------------- */
+
+typedef struct goro_ctx goro_ctx;
+goro_ctx *goro_ctx_background(void);              /* never cancelled, never freed */
+goro_ctx *goro_ctx_with_cancel(goro_ctx *parent); /* cancelling the parent cancels it */
+void goro_ctx_cancel(goro_ctx *ctx);              /* idempotent; closes Done */
+goro_chan *goro_ctx_done(goro_ctx *ctx);          /* NULL for background (blocks forever) */
+const char *goro_ctx_err(goro_ctx *ctx);          /* NULL, or "context canceled" */
+void goro_ctx_free(goro_ctx *ctx);                /* cancels, detaches from parent, frees */
+
+/* ---- defer / panic / recover --------------------------------------------------------------
+ * A goroutine's entry function is a frame. goro_call(f, arg) runs f(arg) as a nested frame.
+ * goro_defer registers fn(arg) to run when the innermost frame returns or panics, last in
+ * first out. goro_panic unwinds frame by frame running deferred calls; a deferred call that
+ * calls goro_recover() stops the panic and its frame returns normally to its caller
+ * (goro_call then returns true). An unrecovered panic ends the run with GORO_PANIC. */
+bool goro_call(void (*f)(void *), void *arg); /* true if a panic inside was recovered */
+void goro_defer(void (*fn)(void *), void *arg);
+_Noreturn void goro_panic(const char *msg);
+const char *goro_recover(void); /* the panic message, or NULL when not panicking */
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* GORO_H */

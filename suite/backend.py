@@ -1,0 +1,85 @@
+"""The backend contract and backend discovery.
+
+A backend is a plain object with ``name``, ``kind``, ``available()``, ``version()``,
+``run(scenario, **params)`` and ``expectations``. Backends register under the entry-point group
+``goroutine_suite.backends``; nothing in ``suite/`` names one. ``GOROSUITE_BACKENDS`` (comma
+separated ``name=module:attr``) plugs one in without installing it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Any, Literal, Protocol
+
+GROUP = "goroutine_suite.backends"
+Verdict = Literal["holds", "refuted", "n/a"]
+KINDS = ("goroutine", "os-thread", "coroutine", "greenlet")
+
+
+class NotApplicable(Exception):
+    """Raised by ``run`` for a scenario that makes no sense on this backend; the message says why."""
+
+
+class RuntimeMisuse(Exception):
+    """A runtime error with the runtime's own message (e.g. 'sync: negative WaitGroup counter')."""
+
+
+@dataclass(frozen=True)
+class Expect:
+    verdict: Verdict
+    reason: str = ""  # why refuted / n/a: the evidence or the missing feature
+
+
+HOLDS = Expect("holds")
+
+
+def refuted(reason: str) -> Expect:
+    return Expect("refuted", reason)
+
+
+def na(reason: str) -> Expect:
+    return Expect("n/a", reason)
+
+
+class Backend(Protocol):
+    name: str
+    kind: str
+    expectations: dict[str, Expect]  # claim id -> expectation; a missing id means HOLDS
+
+    def available(self) -> bool | str: ...  # True, or the reason it is not
+    def version(self) -> str: ...
+    def run(self, scenario: str, **params: Any) -> dict[str, Any]: ...
+
+
+class UnknownBackend(ValueError):
+    pass
+
+
+def _load(spec: str) -> Backend:
+    module, _, attr = spec.partition(":")
+    obj = importlib.import_module(module)
+    for part in (attr or "backend").split("."):
+        obj = getattr(obj, part)
+    return obj  # type: ignore[return-value]
+
+
+def _specs() -> dict[str, str]:
+    specs = {ep.name: ep.value for ep in entry_points(group=GROUP)}
+    for item in filter(None, os.environ.get("GOROSUITE_BACKENDS", "").split(",")):
+        name, _, spec = item.partition("=")
+        specs[name.strip()] = spec.strip()
+    return specs
+
+
+def names() -> list[str]:
+    return sorted(_specs())
+
+
+def load(name: str) -> Backend:
+    specs = _specs()
+    if name not in specs:
+        raise UnknownBackend(f"unknown backend {name!r}; accepted: {', '.join(sorted(specs)) or 'none installed'}")
+    return _load(specs[name])
