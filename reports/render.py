@@ -1,0 +1,166 @@
+"""Render REPORT.md and a self-contained report.html from one results.json (nothing else)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+from tabulate import tabulate
+
+SYMBOL = {"holds": "✓", "refuted": "✗", "n/a": "–", "error": "⚠", "timeout": "⏱"}
+LEGEND = ("✓ holds · ✗ refuted · – n/a · ⚠ error · ⏱ timeout; "
+          "**bold** = differs from the backend's declared expectation")
+
+
+def _fmt_evidence(ev: dict[str, Any]) -> str:
+    parts = []
+    for k, v in ev.items():
+        if isinstance(v, dict):
+            v = "{" + ", ".join(f"{ik}: {iv}" for ik, iv in v.items()) + "}"
+        elif isinstance(v, float):
+            v = f"{v:,.4g}"
+        elif isinstance(v, str) and len(v) > 160:
+            v = v[:160] + "…"
+        parts.append(f"{k}={v}")
+    return "; ".join(parts)
+
+
+def _matrix(results: dict) -> tuple[list[str], list[list[str]], list[str]]:
+    backends = list(results.get("backends") or {})
+    by = {(r["id"], r["backend"]): r for r in results.get("claims", [])}
+    ids = list(dict.fromkeys(r["id"] for r in results.get("claims", [])))
+    subj = {r["id"]: r.get("subject", "") for r in results.get("claims", [])}
+    notes: list[str] = []
+    rows = []
+    for cid in ids:
+        row = [f"`{cid}`", subj[cid]]
+        for b in backends:
+            r = by.get((cid, b))
+            if r is None:
+                row.append("")
+                continue
+            notes.append(f"{b}, {cid}: {r['observed']}"
+                         + (f" (expected {r['expected']})" if r["observed"] != r["expected"] else "")
+                         + f" — {_fmt_evidence(r.get('evidence') or {})}"
+                         + (f" Expectation: {r['expected_reason']}" if r.get("expected_reason") else ""))
+            cell = f"{SYMBOL.get(r['observed'], '?')}[^{len(notes)}]"
+            row.append(f"**{cell}**" if r["observed"] != r["expected"] else cell)
+        rows.append(row)
+    return ["claim", "subject", *backends], rows, notes
+
+
+def claims_matrix_md(results: dict) -> str:
+    headers, rows, notes = _matrix(results)
+    if not rows:
+        return "(no claims were run)"
+    table = tabulate(rows, headers=headers, tablefmt="github")
+    foot = "\n".join(f"[^{i}]: {n}" for i, n in enumerate(notes, 1))
+    return f"{table}\n\n{LEGEND}\n\n{foot}"
+
+
+def environment_md(results: dict) -> str:
+    env = results.get("environment", {})
+    rows = [(k, env.get(k)) for k in ("cpu", "cores", "governor", "kernel", "python", "go", "cc",
+                                      "commit", "max_map_count", "started", "wall_seconds", "complete")]
+    brows = [(n, i.get("kind"), "yes" if i.get("available") else "no", i.get("version") or i.get("reason"))
+             for n, i in (results.get("backends") or {}).items()]
+    return (tabulate(rows, headers=["environment", ""], tablefmt="github") + "\n\n"
+            + tabulate(brows, headers=["backend", "kind", "available", "version / reason"], tablefmt="github"))
+
+
+def benchmarks_md(results: dict) -> str:
+    from reports import benchtables
+
+    return benchtables.markdown(results)
+
+
+def report_md(results: dict) -> str:
+    parts = ["# Goroutine claims: conformance and benchmark report", "",
+             "Every claim of the article, run on every backend; each cell links to the measured "
+             "evidence. Reproduce any cell with the command in results.json (`claims[].command`).", "",
+             "## Environment", "", environment_md(results), "",
+             "## Claims × backends", "", claims_matrix_md(results), ""]
+    if results.get("benchmarks"):
+        parts += ["## Benchmarks", "", benchmarks_md(results), ""]
+    return "\n".join(parts)
+
+
+def _png_data_uri(fig: Any) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def report_html(results: dict, out: Path) -> str:
+    """A self-contained page: the Markdown report's tables as HTML, charts inlined as PNG."""
+    from reports import charts
+
+    md = report_md(results)
+    body = _md_to_html(md)
+    figs = charts.figures(results)
+    imgs = []
+    for name, fig in figs:
+        fig.savefig(out / f"{name}.png", dpi=110, bbox_inches="tight")
+        imgs.append(f'<figure><img alt="{html.escape(name)}" src="{_png_data_uri(fig)}"></figure>')
+    style = ("body{font:14px/1.45 system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}"
+             "table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;"
+             "padding:3px 7px;text-align:left;vertical-align:top}th{background:#f3f3f3}"
+             "code{background:#f6f6f6;padding:0 3px}figure{margin:1.5em 0}img{max-width:100%}"
+             ".notes{font-size:12px;color:#444}h2{border-bottom:1px solid #ddd;padding-bottom:.2em}")
+    charts_html = ("<h2>Charts</h2>" + "".join(imgs)) if imgs else ""
+    return (f"<!doctype html><html lang=en><meta charset=utf-8><title>Goroutine claims report</title>"
+            f"<style>{style}</style><body>{body}{charts_html}</body></html>")
+
+
+def _md_to_html(md: str) -> str:
+    """Just enough Markdown for our own report: headings, github tables, paragraphs, notes."""
+    out, table = [], []
+    import re
+
+    def inline(s: str) -> str:
+        s = html.escape(s)
+        s = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", s)
+        s = re.sub(r"`([^`]+)`", r"<code>\1</code>", s)
+        s = re.sub(r"\[\^(\d+)\]", r'<sup><a href="#n\1" id="r\1">\1</a></sup>', s)
+        return s
+
+    def flush() -> None:
+        if table:
+            cells = [[c.strip() for c in r.strip().strip("|").split("|")] for r in table if not set(r) <= set("|-: ")]
+            head, *rows = cells
+            out.append("<table><tr>" + "".join(f"<th>{inline(c)}</th>" for c in head) + "</tr>"
+                       + "".join("<tr>" + "".join(f"<td>{inline(c)}</td>" for c in r) + "</tr>" for r in rows)
+                       + "</table>")
+            table.clear()
+
+    for line in md.splitlines():
+        if line.startswith("|"):
+            table.append(line)
+            continue
+        flush()
+        if line.startswith("#"):
+            level = len(line) - len(line.lstrip("#"))
+            out.append(f"<h{level}>{inline(line[level:].strip())}</h{level}>")
+        elif m := re.match(r"\[\^(\d+)\]: (.*)", line):
+            out.append(f'<p class=notes id="n{m[1]}"><a href="#r{m[1]}">{m[1]}</a>. {inline(m[2])}</p>')
+        elif line.strip():
+            out.append(f"<p>{inline(line)}</p>")
+    flush()
+    return "\n".join(out)
+
+
+def write_all(results: dict, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "REPORT.md").write_text(report_md(results))
+    (out / "report.html").write_text(report_html(results, out))
+
+
+if __name__ == "__main__":  # python -m reports.render DIR
+    import sys
+
+    d = Path(sys.argv[1] if len(sys.argv) > 1 else "reports/latest")
+    write_all(json.loads((d / "results.json").read_text()), d)

@@ -1,0 +1,584 @@
+"""The spec: one entry per claim of ../shared/CLAIMS.md, each with the scenario runs it needs and
+the check that turns their observables into a verdict with evidence.
+
+A check receives ``{run_key: observables}`` (and, for claims with a reference, the reference
+backend's observables under ``"ref"``) and returns ``(verdict, evidence)`` where verdict is
+``holds``, ``refuted`` or ``n/a`` and evidence is a flat dict of the numbers that decided it.
+Nothing here knows a backend's name: a claim with ``reference_kind`` compares against the first
+available backend of that kind.
+
+``params`` are the spec's sizes (used by ``python -m suite run``); ``test_params`` override them
+for the pytest run where the full size would take minutes on the slowest backend. Each
+reduction keeps a false verdict vanishingly unlikely; the reasoning is next to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+Obs = dict[str, Any]
+Check = Callable[[dict[str, Obs]], tuple[str, dict[str, Any]]]
+KiB, MiB, GiB = 1024, 1024**2, 1024**3
+
+
+@dataclass(frozen=True)
+class Run:
+    key: str
+    scenario: str
+    params: dict[str, Any] = field(default_factory=dict)
+    test_params: dict[str, Any] | None = None  # overrides for the pytest run
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str
+    section: str
+    subject: str  # G goroutine-like runtimes, T OS threads, * every backend
+    statement: str
+    observable: str
+    runs: tuple[Run, ...]
+    check: Check
+    reference_kind: str | None = None  # run the same scenario on a backend of this kind
+    timeout: float = 300.0  # seconds per scenario run
+
+
+def verdict(ok: bool) -> str:
+    return "holds" if ok else "refuted"
+
+
+def na(reason: str, **evidence: Any) -> tuple[str, dict[str, Any]]:
+    return "n/a", {"reason": reason, **evidence}
+
+
+def _r(x: float | None, nd: int = 1) -> float | None:
+    return None if x is None else round(float(x), nd)
+
+
+# ---- checks ---------------------------------------------------------------------------------
+
+def _per_unit_stack(o: Obs) -> tuple[float, str]:
+    """Stack bytes per parked unit: the runtime's own stack figure where it has one."""
+    if o.get("runtime_stack_bytes") and o.get("reached"):
+        return o["runtime_stack_bytes"] / o["reached"], "runtime_stack_bytes/reached"
+    return o["rss_per_unit"], "rss_per_unit"
+
+
+def check_stack_initial(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["parked"]
+    if o["reached"] < o["requested"]:
+        return "refuted", {"reached": o["reached"], "error": o["error"]}
+    per, how = _per_unit_stack(o)
+    return verdict(0 < per <= 8 * KiB), {"bytes_per_unit": _r(per), "measured_as": how,
+                                         "rss_per_unit": _r(o["rss_per_unit"]),
+                                         "n": o["reached"], "within_2_to_8_KiB": 2 * KiB <= per <= 8 * KiB}
+
+
+def check_thread_size(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["parked"]
+    vm = o["vm_per_unit"]
+    return verdict(MiB <= vm <= 8 * MiB), {"vm_per_unit": _r(vm), "rss_per_unit": _r(o["rss_per_unit"]),
+                                           "n": o["reached"], "error": o["error"]}
+
+
+def check_dynamic_growth(r: dict[str, Obs]) -> tuple[str, dict]:
+    g, ov = r["grow"], r["overflow"]
+    ev = {"recursed_bytes": g["recursed_bytes"], "growth_ok": g["ok"], "growth_error": g["error"],
+          "overflow_clear_error": ov["clear_error"], "overflow_message": ov["message"],
+          "overflow_exit_code": ov["exit_code"]}
+    return verdict(bool(g["ok"]) and (g["recursed_bytes"] or 0) >= 256 * KiB and bool(ov["clear_error"])), ev
+
+
+def _ns_check(key: str, below: float | None = None, at_least: float | None = None) -> Check:
+    def check(r: dict[str, Obs]) -> tuple[str, dict]:
+        o = r["run"]
+        ns = o["seconds"] / o["ops"] * 1e9
+        ok = (below is None or ns < below) and (at_least is None or ns >= at_least)
+        return verdict(ok), {key: _r(ns), "n": o["ops"]}
+    return check
+
+
+def check_user_space(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    ns = o["seconds"] / o["ops"] * 1e9
+    per = o["nvcsw_per_switch"]
+    return verdict(ns < 1000 and per is not None and per < 0.01), {
+        "ns_per_switch": _r(ns), "nvcsw_per_switch": _r(per, 4), "switches": o["ops"]}
+
+
+def check_thread_kernel(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    ns = o["seconds"] / o["ops"] * 1e9
+    per = o["nvcsw_per_switch"]
+    if per is None:
+        return na("no voluntary context-switch count", ns_per_switch=_r(ns))
+    return verdict(per >= 0.5), {"nvcsw_per_switch": _r(per, 4), "ns_per_switch": _r(ns),
+                                 "switches": o["ops"]}
+
+
+def check_scale(r: dict[str, Obs]) -> tuple[str, dict]:
+    ev: dict[str, Any] = {}
+    ok = True
+    for key in ("100k", "1M"):
+        o = r[key]
+        ok &= o["reached"] == o["requested"] and o["error"] is None
+        ev[f"reached_{key}"] = o["reached"]
+        ev[f"bytes_per_unit_{key}"] = _r(o["rss_per_unit"])
+        if o["error"]:
+            ev[f"error_{key}"] = o["error"]
+    return verdict(ok), ev
+
+
+def check_thread_thousands(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["parked"]
+    return verdict(o["reached"] < o["requested"]), {"reached": o["reached"], "requested": o["requested"],
+                                                     "error": o["error"]}
+
+
+def check_100k_threads(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["parked"]
+    virt, res = o["vm_per_unit"] * 100_000, o["rss_per_unit"] * 100_000
+    return verdict(virt >= 100 * GiB), {"projected_virtual_GiB": _r(virt / GiB),
+                                        "projected_resident_GiB": _r(res / GiB, 2),
+                                        "vm_per_unit": _r(o["vm_per_unit"]),
+                                        "rss_per_unit": _r(o["rss_per_unit"]), "n": o["reached"]}
+
+
+def check_100k_goroutines(r: dict[str, Obs]) -> tuple[str, dict]:
+    ex, pk = r["example"], r["parked"]
+    heap = ex["heap_bytes"] if ex["heap_bytes"] is not None else ex["rss_bytes"]
+    alive = pk["rss_parked"] - pk["rss_before"]
+    ok = heap <= 100 * MiB and pk["reached"] == pk["requested"] and alive <= 4 * GiB
+    return verdict(ok), {"heap_after_wait_MiB": _r(heap / MiB, 2),
+                         "heap_measured_as": "runtime heap" if ex["heap_bytes"] is not None else "RSS",
+                         "resident_with_100k_alive_MiB": _r(alive / MiB), "reached": pk["reached"]}
+
+
+def check_m_n(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    procs = o["gomaxprocs"] or 1
+    bound = 2 * procs + (o["threads_in_syscalls"] or 0)
+    return verdict(o["distinct_threads"] <= bound < o["units"]), {
+        "units": o["units"], "distinct_threads": o["distinct_threads"], "gomaxprocs": o["gomaxprocs"],
+        "threads_in_syscalls": o["threads_in_syscalls"]}
+
+
+def check_stealing(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    ok = 2 <= o["distinct_threads"] <= 4 and o["steals"] != 0
+    return verdict(ok), {"units": o["units"], "distinct_threads": o["distinct_threads"],
+                         "steals": o["steals"], "procs": 2}
+
+
+def check_handoff(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    ok = o["progress_during_block"] > 0 and not o["watchdog_fired"]
+    return verdict(ok), {"blocked_ms": _r(o["blocked_ms"]), "progress_during_block": o["progress_during_block"],
+                         "watchdog_fired": o["watchdog_fired"]}
+
+
+def check_gomaxprocs_default(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    if o["gomaxprocs"] is None:
+        return na("the runtime has no GOMAXPROCS", cpu_count=o["cpu_count"])
+    return verdict(o["gomaxprocs"] == o["cpu_count"]), {"gomaxprocs": o["gomaxprocs"], "cpu_count": o["cpu_count"]}
+
+
+def check_gomaxprocs_limits(r: dict[str, Obs]) -> tuple[str, dict]:
+    import os
+    o = r["run"]
+    ev = {"seconds_p1": _r(o["seconds_p1"], 3), "seconds_p2": _r(o["seconds_p2"], 3),
+          "speedup": _r(o["speedup"], 2), "cpus": os.cpu_count()}
+    if (os.cpu_count() or 1) < 2:
+        return na("needs at least 2 CPUs", **ev)
+    return verdict(o["speedup"] >= 1.6), ev
+
+
+def check_returns(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    return verdict(bool(o["spawn_returned"])), {"spawn_returned": o["spawn_returned"],
+                                                "spawner_first": o["spawner_first"], "trials": o["trials"]}
+
+
+def check_order(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    top = dict(sorted(o["orders"].items(), key=lambda kv: -kv[1])[:6])
+    return verdict(o["distinct_orders"] > 1), {"distinct_orders": o["distinct_orders"],
+                                               "trials": o["trials"], "orders": top}
+
+
+def check_loopvar(r: dict[str, Obs]) -> tuple[str, dict]:
+    ok, ev = True, {}
+    for name, v in r["run"]["variants"].items():
+        if v["semantics"] == "per-iteration":
+            good = v["runs_all_distinct"] == v["trials"]
+        else:
+            good = v["runs_with_duplicates"] > 0
+        ok &= good
+        ev[name] = {"semantics": v["semantics"], "runs_all_distinct": v["runs_all_distinct"],
+                    "runs_with_duplicates": v["runs_with_duplicates"], "trials": v["trials"],
+                    "sample": v["sample"]}
+    return verdict(ok and bool(ev)), ev
+
+
+def check_wg_all(r: dict[str, Obs]) -> tuple[str, dict]:
+    ev = {f"violations_n{o_key}": r[o_key]["violations"] for o_key in ("5", "10k")}
+    ev.update({f"trials_n{k}": r[k]["trials"] for k in ("5", "10k")})
+    return verdict(all(r[k]["violations"] == 0 for k in ("5", "10k"))), ev
+
+
+def check_wg_before(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    return verdict(o["early_returns"] == 0), {"early_returns": o["early_returns"], "trials": o["trials"]}
+
+
+def check_wg_inside(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    return verdict(o["early_returns"] > 0), {
+        "early_returns": o["early_returns"], "trials": o["trials"],
+        "early_rate": _r(o["early_returns"] / o["trials"], 3), "misuse_errors": o["errors"],
+        "first_error": o["first_error"]}
+
+
+def _misuse(needle: str) -> Check:
+    def check(r: dict[str, Obs]) -> tuple[str, dict]:
+        o = r["run"]
+        msg = o["error"] or ""
+        return verdict(bool(o["raised"]) and needle in msg.lower()), {
+            "raised": o["raised"], "error": msg, **({"fatal": o["fatal"]} if "fatal" in o else {})}
+    return check
+
+
+def check_lost_updates(r: dict[str, Obs]) -> tuple[str, dict]:
+    ev, lost = {}, False
+    for key in ("plain", "amplified"):
+        o = r[key]
+        lost |= o["lossy_trials"] > 0
+        ev[key] = {"lossy_trials": o["lossy_trials"], "trials": o["trials"],
+                   "rate": _r(o["lossy_trials"] / o["trials"], 3), "expected": o["expected"],
+                   "min": o["min"], "distinct_values": o["distinct_values"][:8]}
+    return verdict(lost), ev
+
+
+def check_detector(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    ok = o["racy_reported"] and not o["mutex_reported"] and not o["atomic_reported"]
+    return verdict(bool(ok)), {"racy_reported": o["racy_reported"], "mutex_reported": o["mutex_reported"],
+                               "atomic_reported": o["atomic_reported"],
+                               "report_excerpt": (o["report_excerpt"] or "")[:400]}
+
+
+def check_overhead(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    # "about 5-10x": accept a factor 1.5 either side of the range
+    return verdict(5 / 1.5 <= o["ratio"] <= 10 * 1.5), {
+        "ratio": _r(o["ratio"], 2), "normal_seconds": _r(o["normal_seconds"], 4),
+        "race_seconds": _r(o["race_seconds"], 4), "workload": o["workload"]}
+
+
+def check_exact(key_exact: str, runs: tuple[str, ...]) -> Check:
+    def check(r: dict[str, Obs]) -> tuple[str, dict]:
+        ev = {k: f"{r[k][key_exact]}/{r[k]['trials']} exact" for k in runs}
+        return verdict(all(r[k][key_exact] == r[k]["trials"] for k in runs)), ev
+    return check
+
+
+def check_unlock_on_panic(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    return verdict(bool(o["panicked"] and o["recovered"] and o["lock_free_after"])), {
+        k: o[k] for k in ("panicked", "recovered", "lock_free_after")}
+
+
+def check_readers_share(r: dict[str, Obs]) -> tuple[str, dict]:
+    return verdict(r["run"]["peak_readers"] > 1), {"peak_readers": r["run"]["peak_readers"]}
+
+
+def check_writer_exclusive(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    return verdict(o["violations"] == 0), {"violations": o["violations"], "ops": o["ops"]}
+
+
+def check_read_heavy(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    return verdict(o["ratio"] >= 1.3), {"throughput_ratio_rw_over_mutex": _r(o["ratio"], 2),
+                                        "rw_seconds": _r(o["rw_seconds"], 4),
+                                        "mutex_seconds": _r(o["mutex_seconds"], 4)}
+
+
+def check_inversion(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    return verdict(bool(o["deadlocked"])), {"deadlocked": o["deadlocked"], "detected": o["detected"],
+                                            "message": o["message"], "blocked": o["blocked"]}
+
+
+def check_consistent(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    return verdict(o["finished"] == o["trials"]), {"finished": o["finished"], "trials": o["trials"]}
+
+
+def check_cas(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    return verdict(bool(o["cas_loop_exact"] and o["stale_cas_failed"])), {
+        "cas_loop_exact": o["cas_loop_exact"], "stale_cas_failed": o["stale_cas_failed"]}
+
+
+def check_atomic_faster(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    ev = {k: _r(o[k], 2) for k in ("mutex_ns", "atomic_ns", "mutex_contended_ns", "atomic_contended_ns",
+                                   "ratio_uncontended", "ratio_contended")}
+    return verdict(o["ratio_uncontended"] > 1 and o["ratio_contended"] > 1), ev
+
+
+def check_once(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    return verdict(o["max_init_count"] == 1 and bool(o["all_same_instance"])), {
+        "max_init_count": o["max_init_count"], "all_same_instance": o["all_same_instance"],
+        "trials": o["trials"]}
+
+
+def check_once_waits(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    return verdict(o["unset_observed"] == 0), {"unset_observed": o["unset_observed"], "trials": o["trials"]}
+
+
+def check_pool_result(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    return verdict(o["total"] == 2870), {"total": o["total"], "expected": 2870}
+
+
+def check_pool_bounded(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    extra = o["peak_live"] - o["baseline"]
+    return verdict(extra <= o["workers"] + 2), {"peak_live": o["peak_live"], "baseline": o["baseline"],
+                                                "workers": o["workers"], "peak_above_baseline": extra}
+
+
+def check_leak_sender(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    return verdict(o["growth"] == 100), {"baseline": o["baseline"], "after": o["after"], "growth": o["growth"],
+                                         "calls": 100}
+
+
+def check_leak_cancel(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    ok = o["during"] >= o["baseline"] + 100 and o["after_cancel"] <= o["baseline"]
+    return verdict(ok), {k: o[k] for k in ("baseline", "during", "after_cancel")}
+
+
+def check_num_goroutine(r: dict[str, Obs]) -> tuple[str, dict]:
+    o = r["run"]
+    if o["reported"] is None:
+        return na("the runtime reports no live count", expected=o["expected"])
+    return verdict(o["reported"] == o["expected"]), {"reported": o["reported"], "expected": o["expected"]}
+
+
+def check_server(r: dict[str, Obs]) -> tuple[str, dict]:
+    o, ref = r["run"], r.get("ref")
+    ev = {"conns": o["conns"], "bytes_per_conn_idle": _r(o["bytes_per_conn_idle"]),
+          "bytes_per_conn_traffic": _r(o["bytes_per_conn_traffic"]), "echoed": o["echoed"]}
+    if ref is None:
+        return na("no os-thread backend available for the reference server", **ev)
+    ratio = o["bytes_per_conn_traffic"] / ref["bytes_per_conn_traffic"]
+    ev.update(thread_server_bytes_per_conn=_r(ref["bytes_per_conn_traffic"]), ratio_vs_threads=_r(ratio, 3))
+    # "about 1/10": anything up to 1/5 of the thread-per-connection server counts
+    return verdict(ratio <= 0.2 and o["echoed"] == o["conns"] * 2), ev
+
+
+# ---- the catalogue --------------------------------------------------------------------------
+
+def _one(scenario: str, params: dict | None = None, test: dict | None = None) -> tuple[Run, ...]:
+    return (Run("run", scenario, params or {}, test),)
+
+
+# Trial counts in tests: a property that should hold in every trial (exactness, no early
+# return) is still checked over >= 100 trials; a rate-based property is tested where its
+# per-trial rate on the reference makes 100 trials miss it with probability < 1e-12
+# (Go: lost update ~25%/trial at P=2 -> 0.75**100 ~ 3e-13; early Wait ~100%).
+T100 = {"trials": 100}
+
+CLAIMS: tuple[Claim, ...] = (
+    # §1
+    Claim("stack.initial-size", "1-1, 1-2", "G", "a goroutine starts with a 2-8 KB stack",
+          "resident stack bytes per parked unit at N=100k; holds if at most 8 KiB",
+          (Run("parked", "parked", {"n": 100_000}),), check_stack_initial),
+    Claim("stack.thread-size", "1-1", "T", "an OS thread reserves a fixed 1-8 MB stack at creation",
+          "virtual reservation per parked unit (VmSize delta / N, N=1000); holds if 1-8 MiB",
+          (Run("parked", "parked", {"n": 1000}),), check_thread_size),
+    Claim("stack.dynamic-growth", "1-1, 1-2", "G", "the goroutine stack grows on demand",
+          "recursion through 256 KiB of frames succeeds; overflow is a clear error",
+          (Run("grow", "stack_growth", {"depth_kib": 256}), Run("overflow", "stack_overflow")),
+          check_dynamic_growth),
+    Claim("spawn.cost-ns", "1-1", "G", "creating a goroutine costs nanoseconds",
+          "spawn+run+complete ns per unit, N=100k; holds if < 1,000 ns",
+          _one("spawn", {"n": 100_000}), _ns_check("ns_per_spawn", below=1000)),
+    Claim("spawn.thread-cost-us", "1-1", "T", "creating an OS thread costs microseconds",
+          "start+join ns per unit, N=2000; holds if >= 1,000 ns",
+          _one("spawn", {"n": 2000}), _ns_check("ns_per_spawn", at_least=1000)),
+    Claim("switch.user-space", "1-1", "G", "goroutine switches happen in user space",
+          "ping-pong at one processor: ns per switch < 1,000 and voluntary kernel switches per switch < 0.01",
+          _one("pingpong_yield", {"n": 100_000}, {"n": 20_000}), check_user_space),
+    Claim("switch.thread-kernel", "1-1", "T", "thread switches need a kernel-mode transition",
+          "the same ping-pong: voluntary kernel context switches per switch >= 0.5",
+          _one("pingpong_yield", {"n": 20_000}), check_thread_kernel),
+    Claim("scale.hundreds-of-thousands", "1-1, end", "G",
+          "hundreds of thousands to millions of goroutines can run at once",
+          "100k and 1M parked at once; bytes per unit",
+          (Run("100k", "parked", {"n": 100_000}), Run("1M", "parked", {"n": 1_000_000})), check_scale,
+          timeout=600),
+    Claim("scale.thread-thousands", "1-1", "T", "OS threads top out in the thousands",
+          "highest count of parked units reached, stopping at 100k or the first error",
+          (Run("parked", "parked", {"n": 100_000}),), check_thread_thousands),
+    Claim("memory.100k-threads", "1-1", "T", "100k OS threads need hundreds of GB of stack",
+          "per-unit reservation x 100k (virtual) vs resident; holds if >= 100 GiB virtual",
+          (Run("parked", "parked", {"n": 1000}),), check_100k_threads),
+    Claim("memory.100k-goroutines", "1-2", "G",
+          "100k goroutines stay at tens of MB of heap and a few GB of stack at most",
+          "the article's program: heap after Wait <= 100 MiB; resident with 100k alive <= 4 GiB",
+          (Run("example", "spawn_empty_wait", {"n": 100_000}), Run("parked", "parked", {"n": 100_000})),
+          check_100k_goroutines),
+    # §2
+    Claim("sched.m-n", "2", "G", "M goroutines run on N OS threads",
+          "distinct OS threads across 10k units <= 2 x GOMAXPROCS + syscall threads, and < units",
+          _one("thread_ids", {"n": 10_000}), check_m_n),
+    Claim("sched.work-stealing", "2-1", "G", "an idle P steals half of another P's queue",
+          "10k CPU-bound units spawned by one, P=2: ran on 2-4 OS threads and steals > 0 where counted",
+          _one("work_stealing", {"n": 10_000, "procs": 2}), check_stealing),
+    Claim("sched.syscall-handoff", "2-2", "G", "a goroutine blocked in a syscall doesn't stop the others",
+          "P=1: one unit blocked 200 ms in read() on a pipe; another made progress meanwhile",
+          _one("syscall_handoff", {"block_ms": 200}), check_handoff),
+    Claim("sched.gomaxprocs-default", "2-3", "G", "GOMAXPROCS defaults to the CPU count",
+          "default GOMAXPROCS == os CPU count", _one("gomaxprocs"), check_gomaxprocs_default),
+    Claim("sched.gomaxprocs-limits", "2-3", "G", "GOMAXPROCS bounds parallel execution",
+          "two CPU-bound units: wall at P=1 / at P=2 >= 1.6 on >= 2 cores",
+          _one("parallel_speedup", {"work_ms": 200}), check_gomaxprocs_limits),
+    # §3
+    Claim("go.returns-immediately", "3-1", "*", "`go f()` returns at once, f runs asynchronously",
+          "spawning a unit that blocks forever returns", _one("go_returns", {"trials": 100}),
+          check_returns),
+    Claim("go.order-nondeterministic", "3-1", "*",
+          "the order of concurrently started goroutines varies from run to run",
+          "distinct completion orders of 3 units over 200 runs at P=2 > 1",
+          _one("completion_order", {"trials": 200, "procs": 2}), check_order),
+    Claim("go.loopvar-capture", "3-2", "*",
+          "before Go 1.22 a closure captured the shared loop variable; since 1.22 each iteration has its own",
+          "per variant: per-iteration variants always distinct, shared variants show duplicates",
+          _one("loopvar_capture", {"n": 5, "trials": 100}), check_loopvar),
+    # §4
+    Claim("waitgroup.waits-all", "4", "*", "Wait returns only after every Done",
+          "no worker unfinished after Wait: N=5 x 1,000 trials and N=10k x 20 trials",
+          (Run("5", "wg_waits_all", {"n": 5, "trials": 1000}, T100),
+           Run("10k", "wg_waits_all", {"n": 10_000, "trials": 20}, {"n": 10_000, "trials": 3})),
+          check_wg_all),
+    Claim("waitgroup.add-before-go", "4-1", "*", "Add before `go`: Wait never returns early",
+          "early returns over 1,000 trials = 0", _one("wg_add_before", {"n": 10, "trials": 1000}, T100),
+          check_wg_before),
+    Claim("waitgroup.add-inside-races", "4-1", "*", "Add inside the goroutine: Wait may pass early",
+          "early returns over 1,000 trials > 0 (rate reported)",
+          _one("wg_add_inside", {"n": 10, "trials": 1000}, T100), check_wg_inside),
+    Claim("waitgroup.negative-panics", "Go semantics", "*",
+          "a negative counter is an error (\"sync: negative WaitGroup counter\")",
+          "Done without Add raises an error naming the negative counter", _one("wg_negative"),
+          _misuse("negative")),
+    # §5
+    Claim("race.lost-updates", "5", "*",
+          "unsynchronised counter++ from 1000 goroutines loses increments, nondeterministically",
+          "trials ending below the expected count: 1000 units x 1 (1,000 trials) and x 1000 (20 trials)",
+          (Run("plain", "racy_counter", {"units": 1000, "increments": 1, "trials": 1000}, T100),
+           Run("amplified", "racy_counter", {"units": 1000, "increments": 1000, "trials": 20},
+               {"units": 1000, "increments": 1000, "trials": 5})),
+          check_lost_updates),
+    Claim("race.detector-finds", "5-1", "*", "the race detector reports the racy counter with its location",
+          "a race build reports the racy program and nothing for the Mutex and atomic ones",
+          _one("race_detector"), check_detector),
+    Claim("race.detector-overhead", "5-1", "*", "the race detector slows programs about 5-10x",
+          "race/normal time of the Mutex counter (1000 units x 1000); holds within 3.3-15x",
+          _one("race_overhead", {"units": 1000, "increments": 1000}), check_overhead),
+    # §6
+    Claim("mutex.counter-exact", "6", "*", "with a Mutex, 1000 goroutines always reach exactly 1000",
+          "1,000 trials all exact; amplified (x1000) 20 trials all exact",
+          (Run("plain", "mutex_counter", {"units": 1000, "increments": 1, "trials": 1000}, T100),
+           Run("amplified", "mutex_counter", {"units": 1000, "increments": 1000, "trials": 20},
+               {"units": 1000, "increments": 1000, "trials": 5})),
+          check_exact("exact_trials", ("plain", "amplified"))),
+    Claim("mutex.unlock-on-panic", "6-1", "*",
+          "a deferred Unlock releases the lock even when the critical section panics",
+          "panic inside the section, recovered; another unit then takes the lock",
+          _one("mutex_unlock_on_panic"), check_unlock_on_panic),
+    Claim("mutex.unlock-unlocked", "Go semantics", "*",
+          "unlocking an unlocked mutex is an error (\"sync: unlock of unlocked mutex\")",
+          "a clear error naming the unlocked lock; nothing hangs", _one("mutex_unlock_unlocked"),
+          _misuse("unlock")),
+    Claim("rwmutex.readers-share", "6-2", "*", "many goroutines may hold RLock at once",
+          "peak simultaneous readers > 1", _one("rw_readers_share", {"readers": 10}), check_readers_share),
+    Claim("rwmutex.writer-exclusive", "6-2", "*", "Lock excludes readers and other writers",
+          "no one else inside a write section over 100k operations",
+          _one("rw_writer_exclusive", {"ops": 100_000, "procs": 2}), check_writer_exclusive),
+    Claim("rwmutex.read-heavy-faster", "6-2", "*", "for read-heavy work RWMutex is much faster than Mutex",
+          "throughput RWMutex/Mutex at 95% reads with a ~1 us read section, P=2; holds if >= 1.3",
+          _one("rw_vs_mutex", {"n": 200_000, "read_pct": 95, "procs": 2}, {"n": 50_000, "read_pct": 95, "procs": 2}),
+          check_read_heavy),
+    # §7
+    Claim("deadlock.lock-order-inversion", "7", "*",
+          "opposite lock order with a pause between locks blocks both goroutines forever",
+          "both still blocked after the timeout, or the runtime reports the deadlock itself",
+          _one("lock_order_inversion", {"pause_ms": 10, "timeout_ms": 1000}), check_inversion),
+    Claim("deadlock.consistent-order", "7-1", "*", "a single global lock order never deadlocks",
+          "1,000 trials with ordered locking all finish", _one("consistent_order", {"trials": 1000}, T100),
+          check_consistent),
+    # §8
+    Claim("atomic.counter-exact", "8", "*", "atomic add from 1000 goroutines always reaches exactly 1000",
+          "1,000 trials all exact", (Run("plain", "atomic_counter", {"units": 1000, "trials": 1000}, T100),),
+          check_exact("exact_trials", ("plain",))),
+    Claim("atomic.cas", "8-1", "*", "CompareAndSwap succeeds only on the expected old value",
+          "a CAS-loop counter is exact; a CAS with a stale old value fails", _one("atomic_cas", {"units": 1000}),
+          check_cas),
+    Claim("atomic.faster-than-mutex", "8", "*", "atomics beat a Mutex for a single counter",
+          "ns per increment Mutex/atomic > 1, uncontended and contended at P=2",
+          _one("atomic_vs_mutex", {"n": 1_000_000, "procs": 2}, {"n": 200_000, "procs": 2}),
+          check_atomic_faster),
+    # §9
+    Claim("once.runs-once", "9", "*", "10 goroutines calling Do at once run the function exactly once",
+          "init count = 1 over 1,000 trials; every caller gets the same instance",
+          _one("once_runs_once", {"callers": 10, "trials": 1000}, T100), check_once),
+    Claim("once.waits-for-init", "9", "*", "a caller returns from Do only after the function finished",
+          "no caller observes an unset instance with a slow (1 ms) init, 100 trials",
+          _one("once_waits", {"callers": 10, "trials": 100, "init_ms": 1}, {"callers": 10, "trials": 30, "init_ms": 1}),
+          check_once_waits),
+    # §10
+    Claim("pool.result", "10", "*", "5 workers squaring jobs 1..20 total 2870", "the total",
+          _one("pool_result", {"workers": 5, "jobs": 20}), check_pool_result),
+    Claim("pool.bounded", "10", "*", "a worker pool bounds the number of goroutines",
+          "peak live units above baseline <= workers + 2 with 100k jobs",
+          _one("pool_bounded", {"workers": 5, "jobs": 100_000}), check_pool_bounded),
+    # §11
+    Claim("leak.blocked-sender", "11", "*", "a goroutine sending on a channel nobody reads stays forever",
+          "live count grows by one per leak() call (100 calls)", _one("leak_blocked_sender", {"calls": 100}),
+          check_leak_sender),
+    Claim("leak.context-cancel", "11", "*", "a context's cancel lets the goroutine exit",
+          "after cancel the live count returns to its baseline", _one("leak_context_cancel", {"calls": 100}),
+          check_leak_cancel),
+    Claim("leak.num-goroutine", "11", "*", "the runtime reports the number of live goroutines",
+          "reported count == baseline + 50 blocked units", _one("num_goroutine", {"k": 50}),
+          check_num_goroutine),
+    # anecdote
+    Claim("server.memory-tenth", "intro", "*",
+          "a server handling thousands of connections with goroutines used about 1/10 of the memory of a thread-pool server",
+          "loopback echo server, 5,000 connections after traffic: RSS per connection vs a thread-per-connection server; holds if <= 1/5",
+          _one("echo_server", {"conns": 5000, "rounds": 2}, {"conns": 2000, "rounds": 2}), check_server,
+          reference_kind="os-thread"),
+)
+
+BY_ID: dict[str, Claim] = {c.id: c for c in CLAIMS}
+
+
+class UnknownClaim(ValueError):
+    pass
+
+
+def select(ids: list[str] | None) -> list[Claim]:
+    if not ids:
+        return list(CLAIMS)
+    bad = [i for i in ids if i not in BY_ID]
+    if bad:
+        raise UnknownClaim(f"unknown claim {bad[0]!r}; accepted: {', '.join(BY_ID)}")
+    return [BY_ID[i] for i in ids]

@@ -1,0 +1,154 @@
+"""`python -m suite` — list, run, compare, report.
+
+    python -m suite list
+    python -m suite run [--backends a,b] [--claims id,...] [--bench name,...|none] [--fast|--rigorous] [-o DIR]
+    python -m suite compare OLD.json NEW.json [--threshold PCT] [--gate GATE.toml]
+    python -m suite report DIR
+
+Bad input exits with status 2 and one line naming what is accepted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from tabulate import tabulate
+
+from suite import backend as backends
+from suite import claims as spec
+from suite import environment, runner
+
+DEFAULT_OUT = "reports/latest"
+SCHEMA = 1
+
+
+class UsageError(ValueError):
+    pass
+
+
+def _csv(value: str | None, what: str) -> list[str] | None:
+    if value is None:
+        return None
+    items = [v.strip() for v in value.split(",") if v.strip()]
+    if not items:
+        raise UsageError(f"--{what} is empty; give a comma-separated list (see `python -m suite list`)")
+    return items
+
+
+def _backend_names(arg: str | None) -> list[str]:
+    names = _csv(arg, "backends") or backends.names()
+    for n in names:
+        if n not in backends.names():
+            raise UsageError(f"unknown backend {n!r}; accepted: {', '.join(backends.names())}")
+    return names
+
+
+def cmd_list(_: argparse.Namespace) -> int:
+    rows = [(c.id, c.section, c.subject, c.statement) for c in spec.CLAIMS]
+    print(tabulate(rows, headers=["claim", "§", "subject", "statement"], tablefmt="github"))
+    print()
+    _, info = runner.available_backends(backends.names())
+    brow = [(n, i["kind"], "yes" if i["available"] else "no", i["version"] or i["reason"]) for n, i in info.items()]
+    print(tabulate(brow, headers=["backend", "kind", "available", "version / reason"], tablefmt="github"))
+    return 0
+
+
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def cmd_run(a: argparse.Namespace) -> int:
+    from reports import render  # the report builder reads only results.json
+
+    names = _backend_names(a.backends)
+    claims = [] if a.claims == "none" else spec.select(_csv(a.claims, "claims"))
+    bench_names = None
+    if a.bench != "none":
+        from suite import bench
+        bench_names = bench.select(None if a.bench == "all" else _csv(a.bench, "bench"))
+    out = Path(a.output)
+    out.mkdir(parents=True, exist_ok=True)
+    env = environment.collect()
+    t0 = time.monotonic()
+    results: dict = {"schema": SCHEMA, "environment": env, "backends": {}, "claims": [], "benchmarks": []}
+    if claims:
+        info, records = runner.run_claims(claims, names, progress=_progress)
+        results["backends"], results["claims"] = info, records
+    else:
+        results["backends"] = runner.available_backends(names)[1]
+    if bench_names:
+        from suite import bench
+        mode = "rigorous" if a.rigorous else "fast" if a.fast else "default"
+        results["benchmarks"], results["bench_meta"] = bench.run(bench_names, names, mode, out, _progress)
+    env["complete"] = True
+    env["wall_seconds"] = round(time.monotonic() - t0, 1)
+    path = out / "results.json"
+    path.write_text(json.dumps(results, indent=1, default=str))
+    render.write_all(results, out)
+    print(render.claims_matrix_md(results), flush=True)
+    print(f"\nwrote {path}, {out / 'REPORT.md'}, {out / 'report.html'} in {env['wall_seconds']} s")
+    mismatches = [r for r in results["claims"] if r["observed"] != r["expected"]]
+    if mismatches:
+        print(f"{len(mismatches)} claim result(s) differ from their expectation:", file=sys.stderr)
+        for r in mismatches:
+            print(f"  {r['backend']} {r['id']}: expected {r['expected']}, observed {r['observed']}",
+                  file=sys.stderr)
+    return 0
+
+
+def cmd_compare(a: argparse.Namespace) -> int:
+    from suite import compare
+
+    return compare.main(a.old, a.new, a.threshold, a.gate)
+
+
+def cmd_report(a: argparse.Namespace) -> int:
+    from reports import render
+
+    d = Path(a.dir)
+    path = d / "results.json" if d.is_dir() else d
+    if not path.exists():
+        raise UsageError(f"no results.json at {path}; run `python -m suite run -o DIR` first")
+    results = json.loads(path.read_text())
+    render.write_all(results, path.parent)
+    print(f"wrote {path.parent / 'REPORT.md'} and {path.parent / 'report.html'}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m suite", description=__doc__.split("\n")[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    sub.add_parser("list", help="the claims and the backends with their availability").set_defaults(fn=cmd_list)
+    r = sub.add_parser("run", help="run claims and benchmarks, write results.json and the reports")
+    r.add_argument("--backends", help="comma-separated backend names (default: all installed)")
+    r.add_argument("--claims", help="comma-separated claim ids (default: all; 'none' for benchmarks only)")
+    r.add_argument("--bench", default="none",
+                   help="comma-separated benchmark names, 'all', or 'none' (default: none)")
+    speed = r.add_mutually_exclusive_group()
+    speed.add_argument("--fast", action="store_true", help="fewer benchmark samples (pyperf --fast)")
+    speed.add_argument("--rigorous", action="store_true", help="release-quality samples (pyperf --rigorous)")
+    r.add_argument("-o", "--output", default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})")
+    r.set_defaults(fn=cmd_run)
+    c = sub.add_parser("compare", help="compare two results.json; non-zero exit on a significant regression")
+    c.add_argument("old")
+    c.add_argument("new")
+    c.add_argument("--threshold", type=float, default=10.0, help="slowdown %% that fails the gate (default 10)")
+    c.add_argument("--gate", help="gate file with per-benchmark thresholds and same-run ratio limits")
+    c.set_defaults(fn=cmd_compare)
+    rep = sub.add_parser("report", help="re-render REPORT.md and report.html from a results.json")
+    rep.add_argument("dir")
+    rep.set_defaults(fn=cmd_report)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    a = parser().parse_args(argv)
+    try:
+        return a.fn(a)
+    except (UsageError, backends.UnknownBackend, spec.UnknownClaim, ValueError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2

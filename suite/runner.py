@@ -1,0 +1,163 @@
+"""Run claims on backends: each scenario in its own worker process, bounded by a timeout.
+
+The runner is the only place that starts scenario processes; the CLI, the pytest tests and the
+benchmarks all come through here, so "what ran, with which params, how long, what it said" is
+recorded the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from suite import backend as backends
+from suite.claims import Claim, Run
+from suite.worker import MARK
+
+
+@dataclass
+class RunResult:
+    status: str  # ok, n/a, error, timeout
+    observables: dict[str, Any] | None = None
+    message: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def run_scenario(backend: str, scenario: str, params: dict[str, Any], timeout: float) -> RunResult:
+    """One scenario in a fresh `python -m suite.worker` process; never blocks past timeout."""
+    cmd = [sys.executable, "-m", "suite.worker", backend, scenario, json.dumps(params)]
+    t0 = time.monotonic()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                              stdin=subprocess.DEVNULL, env=os.environ.copy())
+    except subprocess.TimeoutExpired:
+        return RunResult("timeout", message=f"{scenario} did not finish within {timeout:.0f} s",
+                         params=params, seconds=time.monotonic() - t0)
+    took = time.monotonic() - t0
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith(MARK):
+            res = json.loads(line[len(MARK):])
+            return RunResult(res["status"], res.get("observables"), res.get("message"),
+                             res.get("params", params), took)
+    tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-3:]
+    return RunResult("error", message=f"worker exited with status {proc.returncode}: " + " | ".join(tail),
+                     params=params, seconds=took)
+
+
+def claim_command(backend: str, claim_id: str) -> str:
+    return f"python -m suite run --backends {backend} --claims {claim_id}"
+
+
+def expectation(b: Any, claim_id: str) -> tuple[str, str]:
+    exp = getattr(b, "expectations", {}).get(claim_id)
+    return (exp.verdict, exp.reason) if exp else ("holds", "")
+
+
+class References:
+    """Observables of a reference backend (by kind), computed once per process and scenario."""
+
+    def __init__(self, available: dict[str, Any]):
+        self.available = available
+        self.cache: dict[tuple[str, str], tuple[str, RunResult]] = {}
+
+    def get(self, kind: str, run: Run, params: dict, timeout: float) -> tuple[str, RunResult] | None:
+        key = (kind, run.scenario)
+        if key not in self.cache:
+            name = next((n for n, b in sorted(self.available.items()) if b.kind == kind), None)
+            if name is None:
+                return None
+            self.cache[key] = (name, run_scenario(name, run.scenario, params, timeout))
+        return self.cache[key]
+
+
+def evaluate(claim: Claim, name: str, b: Any, *, test_profile: bool = False,
+             refs: References | None = None) -> dict[str, Any]:
+    """Run every scenario of one claim on one backend and apply the claim's check."""
+    expected, reason = expectation(b, claim.id)
+    record: dict[str, Any] = {"id": claim.id, "backend": name, "subject": claim.subject,
+                              "expected": expected, "expected_reason": reason or None,
+                              "command": claim_command(name, claim.id), "runs": []}
+    observed: dict[str, dict] = {}
+    for run in claim.runs:
+        params = dict(run.params)
+        if test_profile and run.test_params:
+            params = dict(run.test_params)
+        res = run_scenario(name, run.scenario, params, claim.timeout)
+        record["runs"].append({"key": run.key, "scenario": run.scenario, "params": res.params,
+                               "status": res.status, "seconds": round(res.seconds, 3),
+                               **({"message": res.message} if res.message else {})})
+        if res.status != "ok":
+            record.update(observed=res.status, evidence={"reason": res.message})
+            return record
+        observed[run.key] = res.observables or {}
+    if claim.reference_kind and refs is not None:
+        run = claim.runs[0]
+        params = dict(run.test_params if test_profile and run.test_params else run.params)
+        ref = refs.get(claim.reference_kind, run, params, claim.timeout)
+        if ref and ref[1].status == "ok":
+            observed["ref"] = ref[1].observables or {}
+            record["reference"] = ref[0]
+    try:
+        verdict, evidence = claim.check(observed)
+    except Exception as e:  # a check that cannot read the observables is the backend's error
+        verdict, evidence = "error", {"reason": f"check failed: {type(e).__name__}: {e}",
+                                      "observables": observed}
+    record.update(observed=verdict, evidence=evidence)
+    return record
+
+
+def available_backends(names: list[str]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """Load backends; return (usable ones, info for every one incl. the unavailable)."""
+    usable, info = {}, {}
+    for n in names:
+        try:
+            b = backends.load(n)
+            ok = b.available()
+        except backends.UnknownBackend:
+            raise
+        except Exception as e:  # a backend that cannot even load is unavailable, with the reason
+            info[n] = {"kind": None, "available": False, "version": None, "reason": f"{type(e).__name__}: {e}"}
+            continue
+        version = None
+        if ok is True:
+            try:
+                version = b.version()
+            except Exception as e:
+                version = f"unknown ({e})"
+            usable[n] = b
+        info[n] = {"kind": b.kind, "available": ok is True, "version": version,
+                   "reason": None if ok is True else str(ok)}
+    return usable, info
+
+
+def run_claims(claims: list[Claim], names: list[str], progress: Callable[[str], None] | None = None,
+               test_profile: bool = False) -> tuple[dict, list[dict]]:
+    usable, info = available_backends(names)
+    all_usable, _ = available_backends(backends.names())  # references may come from any backend
+    refs = References(all_usable)
+    records = []
+    total = len(claims) * len(names)
+    i = 0
+    for n in names:
+        for c in claims:
+            i += 1
+            t0 = time.monotonic()
+            if n not in usable:
+                expected, reason = ("n/a", "")
+                rec = {"id": c.id, "backend": n, "subject": c.subject, "expected": expected,
+                       "expected_reason": None, "observed": "n/a", "command": claim_command(n, c.id),
+                       "evidence": {"reason": f"backend unavailable: {info[n]['reason']}"}, "runs": []}
+            else:
+                rec = evaluate(c, n, usable[n], test_profile=test_profile, refs=refs)
+            records.append(rec)
+            if progress:
+                mark = "" if rec["observed"] == rec["expected"] else f"  (expected {rec['expected']})"
+                progress(f"[{i:3d}/{total}] {n:<9} {c.id:<30} {rec['observed']:<8} "
+                         f"{time.monotonic() - t0:6.1f}s{mark}")
+    return info, records

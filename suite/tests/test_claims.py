@@ -1,0 +1,38 @@
+"""Every claim on every backend: the observed verdict must equal the backend's expectation.
+
+A claim that does not hold on a backend is not skipped: the backend declares `refuted` (with
+the evidence in the reason) and this test checks that the measurement still says so.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from suite import backend, claims, runner
+
+_refs: runner.References | None = None
+
+
+def _references() -> runner.References:
+    global _refs
+    if _refs is None:
+        _refs = runner.References(runner.available_backends(backend.names())[0])
+    return _refs
+
+
+def test_claim(backend_name: str, claim_id: str, request: pytest.FixtureRequest) -> None:
+    claim = claims.BY_ID[claim_id]
+    # every scenario run is bounded by the runner; this bounds the test as a whole
+    request.node.add_marker(pytest.mark.timeout(claim.timeout * (len(claim.runs) + 1) + 60))
+    b = backend.load(backend_name)
+    ok = b.available()
+    if ok is not True:
+        pytest.skip(f"backend {backend_name} unavailable: {ok}")
+    rec = runner.evaluate(claim, backend_name, b, test_profile=True, refs=_references())
+    assert rec["observed"] == rec["expected"], (
+        f"{backend_name} {claim_id}: expected {rec['expected']}"
+        f" ({rec['expected_reason'] or 'the claim holds'}), observed {rec['observed']}\n"
+        f"evidence: {json.dumps(rec['evidence'], default=str)[:2000]}\n"
+        f"runs: {json.dumps(rec['runs'], default=str)[:1000]}")
