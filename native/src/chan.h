@@ -1,0 +1,37 @@
+/* Internal layout of a channel, shared by chan.c and select.c (Go's hchan). */
+#ifndef GORO_CHAN_H
+#define GORO_CHAN_H
+
+#include <stddef.h>
+#include <string.h>
+
+#include "sema.h"
+
+struct goro_chan {
+  uint32_t lock;   /* spinlock guarding everything below */
+  uint32_t closed;
+  size_t elemsize;
+  size_t cap;      /* ring slots; 0 = unbuffered */
+  size_t qcount;   /* values in the ring (read without the lock by goro_chan_len) */
+  size_t sendx, recvx;
+  waitq recvq, sendq; /* parked receivers / senders */
+  char *buf;          /* the ring, allocated with the channel */
+};
+
+static inline void *chan_slot(goro_chan *c, size_t i) { return c->buf + i * c->elemsize; }
+
+static inline void chan_copy(goro_chan *c, void *dst, const void *src) {
+  if (dst && src && c->elemsize) memcpy(dst, src, c->elemsize);
+}
+
+static inline void chan_zero(goro_chan *c, void *dst) {
+  if (dst && c->elemsize) memset(dst, 0, c->elemsize);
+}
+
+/* Hand a value to (send) or take one from (recv) a parked peer sudog, or use the ring.
+ * Called with c->lock held; they unlock (via the unlock callback) before readying the
+ * peer so the peer never spins on our lock. */
+void goro__chan_send_to(goro_chan *c, sudog *sg, const void *ep, void (*unlock)(void *), void *ua);
+void goro__chan_recv_from(goro_chan *c, sudog *sg, void *ep, void (*unlock)(void *), void *ua);
+
+#endif

@@ -1,0 +1,137 @@
+/* Internal building blocks of sync.c, chan.c, select.c and context.c: a spinlock, a FIFO wait
+ * queue of sudogs, a counting semaphore that parks goroutines (Go's semacquire/semrelease),
+ * and the park/unlock handshake they all share.
+ *
+ * The one invariant every blocking operation here relies on ("no lost or early wake-up"):
+ * a goroutine enqueues its sudog while holding the queue's spinlock and keeps holding it into
+ * goro__park(); the scheduler releases the lock in the park commit callback, i.e. only after
+ * the goroutine is off its stack. A waker must take the same lock to find the sudog, so it
+ * can never goro__ready() a goroutine that is still running on its stack.
+ */
+#ifndef GORO_SEMA_H
+#define GORO_SEMA_H
+
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "runtime.h"
+
+typedef struct goro_sudog sudog;
+
+/* ---- spinlock: held only for a few loads and stores, never across a park ---------------- */
+
+static inline void goro__cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+static inline bool goro__spin_trylock(uint32_t *l) {
+  return __atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE) == 0;
+}
+
+static inline void goro__spin_lock(uint32_t *l) {
+  if (__builtin_expect(goro__spin_trylock(l), 1)) return;
+  /* The holder is an OS thread in a short critical section; if the kernel preempted it,
+   * give up the CPU rather than burn it (2 cores, often shared). */
+  unsigned spins = 0;
+  for (;;) {
+    while (__atomic_load_n(l, __ATOMIC_RELAXED)) {
+      if (++spins < 64) goro__cpu_relax();
+      else sched_yield();
+    }
+    if (goro__spin_trylock(l)) return;
+  }
+}
+
+static inline void goro__spin_unlock(uint32_t *l) { __atomic_store_n(l, 0, __ATOMIC_RELEASE); }
+
+/* Park commit callback: release the spinlock passed as arg (see the invariant above). */
+bool goro__park_unlock(void *lock);
+
+/* ---- wait queue (FIFO, doubly linked; guarded by the owner's spinlock) ------------------- */
+
+typedef struct waitq {
+  sudog *first, *last;
+} waitq;
+
+static inline void waitq_enqueue(waitq *q, sudog *s) {
+  s->next = NULL;
+  s->prev = q->last;
+  if (q->last) q->last->next = s;
+  else q->first = s;
+  q->last = s;
+}
+
+static inline void waitq_push_front(waitq *q, sudog *s) {
+  s->prev = NULL;
+  s->next = q->first;
+  if (q->first) q->first->prev = s;
+  else q->last = s;
+  q->first = s;
+}
+
+/* Unlink s; a no-op when s is not in q (a select sudog another waker already took out). */
+static inline void waitq_remove(waitq *q, sudog *s) {
+  if (s->prev) s->prev->next = s->next;
+  else if (q->first == s) q->first = s->next;
+  else return;
+  if (s->next) s->next->prev = s->prev;
+  else q->last = s->prev;
+  s->next = s->prev = NULL;
+}
+
+/* Take the first waiter that may still be woken. A select sudog counts only if this waker
+ * wins its goroutine's select_done CAS; the losers are dropped from this queue (their
+ * goroutine unlinks the rest itself when it wakes). */
+static inline sudog *waitq_dequeue(waitq *q) {
+  for (;;) {
+    sudog *s = q->first;
+    if (!s) return NULL;
+    q->first = s->next;
+    if (q->first) q->first->prev = NULL;
+    else q->last = NULL;
+    s->next = s->prev = NULL;
+    if (s->select_done) {
+      uint32_t zero = 0;
+      if (!__atomic_compare_exchange_n(s->select_done, &zero, 1, false, __ATOMIC_ACQ_REL,
+                                       __ATOMIC_RELAXED))
+        continue;
+    }
+    return s;
+  }
+}
+
+/* ---- semaphore (Go's runtime/sema.go, one queue per semaphore) --------------------------- */
+
+typedef struct goro_sema {
+  int32_t aux;    /* a word for the owner (Mutex state, RWMutex counts): fits Go's layouts
+                     into goro.h's opaque sizes; the semaphore never touches it */
+  uint32_t count; /* available units */
+  uint32_t lock;  /* spinlock guarding q */
+  uint32_t nwait; /* waiters queued or about to queue: lets semrelease skip the lock */
+  waitq q;
+} goro_sema;
+
+/* Wait for a unit; lifo puts the caller at the head (a waiter that already waited once). */
+void goro__semacquire(goro_sema *s, const char *reason, bool lifo);
+/* Add a unit and wake one waiter; handoff gives it the unit directly and yields to it. */
+void goro__semrelease(goro_sema *s, bool handoff);
+
+/* The calling goroutine's plain wait record, ready to enqueue. */
+static inline sudog *goro__mysudog(G *g) {
+  sudog *s = &goro__gsync(g)->sg;
+  s->g = g;
+  s->next = s->prev = s->waitlink = NULL;
+  s->elem = s->c = NULL;
+  s->select_done = NULL;
+  s->casei = 0;
+  s->success = 0;
+  s->ticket = 0;
+  return s;
+}
+
+#endif
