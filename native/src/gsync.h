@@ -32,7 +32,6 @@ struct goro_gsync {
   struct goro_sudog sg;  /* the wait record for a plain (non-select) wait */
   void *param;           /* select: the sudog whose case won */
   uint32_t select_done;  /* select: 0 while parked in select, CAS to 1 by the winning waker */
-  uint32_t frame_depth;  /* depth of `frame` (root = 0), for panic bookkeeping */
   uint64_t rng;          /* select's poll-order PRNG state (per G: no TLS across parks) */
 };
 
