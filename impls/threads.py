@@ -1,0 +1,954 @@
+"""The `threading` backend: every unit is a real OS thread, synchronised with threading's own
+primitives (Lock, Event, Condition, Barrier, Semaphore) and `queue.Queue` for channels.
+
+Each scenario is written the way a Python user of threading writes it; the measurement plumbing
+(rss, nvcsw, clocks) stays around it. Every wait has a timeout and every thread is a daemon, so a
+scenario that goes wrong reports what it saw instead of hanging the worker.
+
+What Python lacks is built the textbook way and named as such: a WaitGroup over Condition, a
+sync.Once as a double-checked Lock, an RWLock from two Locks (impls/pycommon.py). There is no
+atomic add: `next()` on an `itertools.count` is one C call under the GIL, the honest idiom; there
+is no compare-and-swap and no race detector, so those scenarios are NotApplicable.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import queue
+import socketserver
+import sys
+import threading
+import time
+from typing import Any, Callable
+
+from impls import pyutil
+from impls.pycommon import (NEGATIVE_WG, NO_RACE_DETECTOR, WAIT_S, Once, PyBackend, RWLock,
+                            burn, calibrate, drive_echo, loopvar_variant, order_summary,
+                            overflow_observables, parked_observables, per_op_ns, raise_fd_limit,
+                            timed, value_summary)
+from suite.backend import HOLDS, NotApplicable, na, refuted
+
+now = pyutil.now
+
+
+def go(target: Callable[..., Any], *args: Any) -> threading.Thread:
+    """Start `target(*args)` on a new OS thread (daemon: a stuck one never blocks exit)."""
+    t = threading.Thread(target=target, args=args, daemon=True)
+    t.start()
+    return t
+
+
+def join_all(threads: list[threading.Thread], timeout: float = WAIT_S) -> int:
+    """Join every thread within one shared deadline; returns how many are still alive."""
+    end = now() + timeout
+    for t in threads:
+        t.join(max(0.0, end - now()))
+    return sum(t.is_alive() for t in threads)
+
+
+def join_or_fail(threads: list[threading.Thread], what: str, timeout: float = WAIT_S) -> None:
+    alive = join_all(threads, timeout)
+    if alive:
+        raise TimeoutError(f"{what}: {alive} threads still running after {timeout:.0f} s")
+
+
+class WaitGroup:
+    """Go's sync.WaitGroup the way a threading user builds it: a counter under a Condition."""
+
+    def __init__(self) -> None:
+        self._n = 0
+        self._cond = threading.Condition()
+
+    def add(self, delta: int = 1) -> None:
+        with self._cond:
+            if self._n + delta < 0:
+                raise ValueError(NEGATIVE_WG)
+            self._n += delta
+            if self._n == 0:
+                self._cond.notify_all()
+
+    def done(self) -> None:
+        self.add(-1)
+
+    def wait(self, timeout: float = WAIT_S) -> None:
+        with self._cond:
+            if not self._cond.wait_for(lambda: self._n == 0, timeout):
+                raise TimeoutError(f"WaitGroup.wait: counter still {self._n} after {timeout} s")
+
+
+def racy_trial(units: int, increments: int) -> int:
+    counter = 0
+
+    def unit() -> None:
+        nonlocal counter
+        for _ in range(increments):
+            counter += 1  # no lock: the race of the article's §5
+
+    join_or_fail([go(unit) for _ in range(units)], "racy_counter")
+    return counter
+
+
+def racy_trial_with_call(units: int, increments: int) -> int:
+    """The same race with a call between the load and the store: a switch point for the GIL."""
+    counter = 0
+
+    def one() -> int:
+        return 1
+
+    def unit() -> None:
+        nonlocal counter
+        for _ in range(increments):
+            counter = counter + one()
+
+    join_or_fail([go(unit) for _ in range(units)], "racy_counter")
+    return counter
+
+
+def pool(workers: int, jobs: int, sample: Callable[[], None] | None = None) -> int:
+    """The article's §10 worker pool: workers square jobs from one queue into another."""
+    job_q: queue.Queue[int | None] = queue.Queue(100)
+    results: queue.Queue[int] = queue.Queue(100)
+
+    def worker() -> None:
+        while (j := job_q.get(timeout=WAIT_S)) is not None:
+            results.put(j * j, timeout=WAIT_S)
+
+    def feed() -> None:
+        for j in range(1, jobs + 1):
+            job_q.put(j, timeout=WAIT_S)
+        for _ in range(workers):
+            job_q.put(None, timeout=WAIT_S)  # one "closed" marker per worker
+
+    threads = [go(worker) for _ in range(workers)] + [go(feed)]
+    total = 0
+    for k in range(jobs):
+        total += results.get(timeout=WAIT_S)
+        if sample and k % 500 == 0:
+            sample()
+    join_or_fail(threads, "worker pool")
+    return total
+
+
+class ThreadingBackend(PyBackend):
+    name = "threading"
+    kind = "os-thread"
+
+    def library_version(self) -> str:
+        return f"threading (stdlib), switch interval {sys.getswitchinterval() * 1e3:g} ms"
+
+    # ---- §1 memory, stacks, spawn, switch ------------------------------------------------
+
+    def sc_parked(self, n: int, procs: int | None) -> dict[str, Any]:
+        gate = threading.Event()  # nobody sets it until memory has been read
+        ready = threading.Semaphore(0)
+
+        def unit() -> None:
+            ready.release()
+            gate.wait(timeout=900)
+
+        threads: list[threading.Thread] = []
+        error = None
+        rss0, vm0 = pyutil.rss(), pyutil.vm()
+        t0 = now()
+        for _ in range(n):
+            try:
+                threads.append(go(unit))
+            except RuntimeError as e:  # "can't start new thread": stop at the first error
+                error = str(e)
+                break
+        reached = 0
+        while reached < len(threads) and ready.acquire(timeout=WAIT_S):
+            reached += 1
+        seconds = now() - t0
+        rss1, vm1 = pyutil.rss(), pyutil.vm()
+        gate.set()
+        still = join_all(threads)
+        return parked_observables(n, reached, error, rss0, vm0, rss1, vm1, seconds,
+                                  thread_stack_size=threading.stack_size() or "default (ulimit -s)",
+                                  not_joined=still)
+
+    def sc_spawn_empty_wait(self, n: int) -> dict[str, Any]:
+        wg = WaitGroup()
+        for _ in range(n):
+            wg.add(1)
+            go(wg.done)
+        wg.wait()
+        return {"n": n, "heap_bytes": None, "rss_bytes": pyutil.rss()}
+
+    def sc_stack_growth(self, depth_kib: int) -> dict[str, Any]:
+        reached = 0
+
+        def recurse(kib: int) -> None:
+            nonlocal reached
+            buf = bytearray(1024)  # the frame's 1 KiB local (Python keeps it on the heap)
+            buf[-1] = 1
+            reached = max(reached, (depth_kib - kib + 1) * len(buf))
+            if kib > 1:
+                recurse(kib - 1)
+
+        out: dict[str, Any] = {"ok": False, "error": None}
+
+        def unit() -> None:
+            try:
+                recurse(depth_kib)
+                out["ok"] = True
+            except RecursionError as e:
+                out["error"] = f"RecursionError: {e}"
+
+        join_or_fail([go(unit)], "stack_growth")
+        return {**out, "recursed_bytes": reached,
+                "recursion_limit": sys.getrecursionlimit()}
+
+    def sc_stack_overflow(self) -> dict[str, Any]:
+        # The error is left to threading's excepthook, as a user would see it; the process
+        # itself exits 0 because an exception in a thread does not end the program.
+        return overflow_observables(
+            "import threading\n"
+            "def down(n):\n"
+            "    return down(n + 1) + 1\n"
+            "t = threading.Thread(target=down, args=(0,))\n"
+            "t.start()\n"
+            "t.join(60)\n")
+
+    def sc_spawn(self, n: int, procs: int | None) -> dict[str, Any]:
+        def empty() -> None:
+            pass
+
+        t0 = now()
+        threads = [go(empty) for _ in range(n)]
+        join_or_fail(threads, "spawn")
+        seconds = now() - t0
+        return timed(seconds, n, ns_per_spawn=per_op_ns(seconds, n))
+
+    def sc_pingpong_yield(self, n: int) -> dict[str, Any]:
+        # threading has no yield-to: the lightest strict hand-off is a pair of Locks used as
+        # binary semaphores (a Lock may be released by another thread).
+        turns = n // 2
+        ping, pong = threading.Lock(), threading.Lock()
+        ping.acquire()
+        pong.acquire()
+        failed: list[str] = []
+
+        def player(mine: threading.Lock, theirs: threading.Lock) -> None:
+            for _ in range(turns):
+                if not mine.acquire(timeout=WAIT_S):
+                    failed.append("hand-off lost")
+                    return
+                theirs.release()
+
+        a, b = go(player, ping, pong), go(player, pong, ping)
+        c0 = pyutil.nvcsw()
+        t0 = now()
+        ping.release()  # serve
+        join_or_fail([a, b], "pingpong_yield")
+        seconds = now() - t0
+        if failed:
+            raise RuntimeError(failed[0])
+        switches = 2 * turns
+        csw = pyutil.nvcsw() - c0
+        return timed(seconds, switches, ns_per_switch=per_op_ns(seconds, switches), nvcsw=csw,
+                     nvcsw_per_switch=csw / switches, handoff="two threading.Lock")
+
+    def sc_pingpong_chan(self, n: int) -> dict[str, Any]:
+        rounds = n // 2
+        ping: queue.Queue[int] = queue.Queue(maxsize=1)
+        pong: queue.Queue[int] = queue.Queue(maxsize=1)
+
+        def echo() -> None:
+            for _ in range(rounds):
+                pong.put(ping.get(timeout=WAIT_S))
+
+        t = go(echo)
+        c0 = pyutil.nvcsw()
+        t0 = now()
+        for i in range(rounds):
+            ping.put(i)
+            pong.get(timeout=WAIT_S)
+        seconds = now() - t0
+        csw = pyutil.nvcsw() - c0
+        join_or_fail([t], "pingpong_chan")
+        msgs = 2 * rounds
+        return timed(seconds, msgs, ns_per_message=per_op_ns(seconds, msgs),
+                     nvcsw_per_message=csw / msgs, channel="queue.Queue(maxsize=1)")
+
+    # ---- §2 scheduling ------------------------------------------------------------------
+
+    def sc_thread_ids(self, n: int, procs: int | None) -> dict[str, Any]:
+        gate = threading.Event()
+        tids: list[int] = []
+
+        def unit() -> None:
+            tids.append(pyutil.gettid())
+            gate.wait(timeout=WAIT_S)  # stay alive until all have started: they overlap
+
+        threads, error = [], None
+        try:
+            for _ in range(n):
+                threads.append(go(unit))
+        except RuntimeError as e:
+            error = str(e)
+        gate.set()
+        join_or_fail(threads, "thread_ids")
+        return {"units": len(threads), "distinct_threads": len(set(tids)), "gomaxprocs": None,
+                "threads_in_syscalls": None, "error": error}
+
+    def sc_work_stealing(self, n: int, procs: int) -> dict[str, Any]:
+        iters = calibrate(0.020)  # ~20 µs of arithmetic
+        tids: list[int] = []
+
+        def unit() -> None:
+            tids.append(pyutil.gettid())
+            burn(iters)
+
+        def spawner() -> None:
+            join_or_fail([go(unit) for _ in range(n)], "work_stealing units")
+
+        join_or_fail([go(spawner)], "work_stealing")
+        return {"units": n, "distinct_threads": len(set(tids)), "steals": None,
+                "note": "one OS thread per unit: the kernel schedules them, there is no queue to steal from"}
+
+    def sc_syscall_handoff(self, block_ms: int) -> dict[str, Any]:
+        r, w = os.pipe()
+        one_write = threading.Lock()  # whoever takes it writes the pipe: C, or the watchdog
+        a_done = threading.Event()
+        count = 0
+        out: dict[str, Any] = {}
+
+        def write_once(who: bytes) -> None:
+            if one_write.acquire(blocking=False):
+                os.write(w, who)
+
+        def a() -> None:  # blocks in a real read(2); the GIL is released meanwhile
+            c0, t0 = count, now()
+            out["data"] = os.read(r, 1)
+            out["blocked_ms"] = (now() - t0) * 1e3
+            out["progress"] = count - c0
+            a_done.set()
+
+        def b() -> None:
+            nonlocal count
+            while not a_done.is_set():
+                count += 1
+
+        def c() -> None:
+            time.sleep(block_ms / 1e3)
+            write_once(b"C")
+
+        def watchdog() -> None:
+            if not a_done.wait(5 * block_ms / 1e3):
+                write_once(b"W")
+
+        try:
+            threads = [go(b), go(a), go(c), go(watchdog)]
+            join_or_fail(threads, "syscall_handoff", timeout=10 * block_ms / 1e3 + WAIT_S)
+        finally:
+            os.close(r)
+            os.close(w)
+        return {"blocked_ms": out["blocked_ms"], "progress_during_block": out["progress"],
+                "watchdog_fired": out["data"] == b"W"}
+
+    def sc_gomaxprocs(self) -> dict[str, Any]:
+        return {"gomaxprocs": None, "cpu_count": pyutil.cpu_count()}
+
+    def sc_parallel_speedup(self, work_ms: int) -> dict[str, Any]:
+        iters = calibrate(work_ms)  # a fixed amount of work, so the GIL can show
+        t0 = now()
+        for _ in range(2):  # "P=1": one after the other
+            join_or_fail([go(burn, iters)], "parallel_speedup")
+        p1 = now() - t0
+        t0 = now()
+        join_or_fail([go(burn, iters), go(burn, iters)], "parallel_speedup")  # concurrently
+        p2 = now() - t0
+        return {"seconds_p1": p1, "seconds_p2": p2, "speedup": p1 / p2}
+
+    # ---- §3 basics ----------------------------------------------------------------------
+
+    def sc_go_returns(self, trials: int) -> dict[str, Any]:
+        forever = threading.Event()  # set only to clean up once the trials are done
+        returned = spawner_first = 0
+        threads = []
+        for _ in range(trials):
+            started = threading.Event()
+
+            def child(started: threading.Event = started) -> None:
+                started.set()
+                forever.wait(timeout=WAIT_S)
+
+            threads.append(go(child))
+            returned += 1
+            spawner_first += not started.is_set()
+        forever.set()
+        join_or_fail(threads, "go_returns")
+        return {"spawn_returned": returned == trials, "spawner_first": spawner_first,
+                "trials": trials}
+
+    def sc_completion_order(self, trials: int, procs: int) -> dict[str, Any]:
+        orders = []
+        for _ in range(trials):
+            order: list[int] = []
+            lock = threading.Lock()
+
+            def unit(i: int) -> None:
+                with lock:
+                    order.append(i)
+
+            join_or_fail([go(unit, i) for i in range(3)], "completion_order")
+            orders.append("".join(map(str, order)))
+        return order_summary(orders)
+
+    def sc_loopvar_capture(self, n: int, trials: int) -> dict[str, Any]:
+        def runs(spawn_all: Callable[[list[int]], list[threading.Thread]]) -> list[list[int]]:
+            out = []
+            for _ in range(trials):
+                seen: list[int] = []
+                join_or_fail(spawn_all(seen), "loopvar_capture")
+                out.append(seen)
+            return out
+
+        def late_binding(seen: list[int]) -> list[threading.Thread]:
+            return [go(lambda: seen.append(i)) for i in range(n)]  # noqa: B023 (the point)
+
+        def default_arg(seen: list[int]) -> list[threading.Thread]:
+            return [go(lambda i=i: seen.append(i)) for i in range(n)]
+
+        def thread_args(seen: list[int]) -> list[threading.Thread]:
+            return [go(seen.append, i) for i in range(n)]
+
+        return {"variants": {
+            "closure (late binding)": loopvar_variant("shared", runs(late_binding)),
+            "default argument i=i": loopvar_variant("per-iteration", runs(default_arg)),
+            "Thread(args=(i,))": loopvar_variant("per-iteration", runs(thread_args))}}
+
+    # ---- §4 WaitGroup -------------------------------------------------------------------
+
+    def _wg_trials(self, n: int, trials: int) -> int:
+        """Trials in which Wait returned while a worker had not set its done flag."""
+        bad = 0
+        for _ in range(trials):
+            wg = WaitGroup()
+            done = [False] * n
+
+            def worker(i: int) -> None:
+                done[i] = True
+                wg.done()
+
+            for i in range(n):
+                wg.add(1)
+                go(worker, i)
+            wg.wait()
+            bad += not all(done)
+        return bad
+
+    def sc_wg_waits_all(self, n: int, trials: int) -> dict[str, Any]:
+        return {"trials": trials, "violations": self._wg_trials(n, trials)}
+
+    def sc_wg_add_before(self, n: int, trials: int) -> dict[str, Any]:
+        return {"trials": trials, "early_returns": self._wg_trials(n, trials)}
+
+    def sc_wg_add_inside(self, n: int, trials: int) -> dict[str, Any]:
+        early = errors = 0
+        first_error = None
+        for _ in range(trials):
+            wg = WaitGroup()
+            done = [False] * n
+            misuse: list[str] = []
+
+            def worker(i: int) -> None:
+                try:
+                    wg.add(1)  # too late: the spawner may already be in Wait
+                    done[i] = True
+                    wg.done()
+                except ValueError as e:
+                    misuse.append(str(e))
+
+            threads = [go(worker, i) for i in range(n)]
+            wg.wait()
+            early += not all(done)
+            join_or_fail(threads, "wg_add_inside")
+            if misuse:
+                errors += 1
+                first_error = first_error or misuse[0]
+        return {"trials": trials, "early_returns": early, "errors": errors,
+                "first_error": first_error}
+
+    def sc_wg_negative(self) -> dict[str, Any]:
+        try:
+            WaitGroup().done()
+        except ValueError as e:
+            return {"raised": True, "error": str(e)}
+        return {"raised": False, "error": None}
+
+    # ---- §5 races -----------------------------------------------------------------------
+
+    def sc_racy_counter(self, units: int, increments: int, trials: int,
+                        procs: int | None) -> dict[str, Any]:
+        finals = [racy_trial(units, increments) for _ in range(trials)]
+        # Evidence for the verdict: 8 threads long enough to be preempted (switch interval 5 ms)
+        # still never lose `counter += 1` (no switch point between its load and store), while a
+        # call between load and store does lose.
+        long_plain = racy_trial(8, 200_000)
+        long_call = racy_trial_with_call(8, 200_000)
+        return {**value_summary(units * increments, finals),
+                "preemptible_8x200k": {"expected": 1_600_000, "counter += 1": long_plain,
+                                       "counter = counter + one()": long_call}}
+
+    def sc_race_detector(self) -> dict[str, Any]:
+        raise NotApplicable(NO_RACE_DETECTOR)
+
+    def sc_race_overhead(self, units: int, increments: int) -> dict[str, Any]:
+        raise NotApplicable(NO_RACE_DETECTOR)
+
+    # ---- §6 Mutex / RWMutex -------------------------------------------------------------
+
+    def sc_mutex_counter(self, units: int, increments: int, trials: int,
+                         procs: int | None) -> dict[str, Any]:
+        exact = 0
+        for _ in range(trials):
+            counter = 0
+            lock = threading.Lock()
+
+            def unit() -> None:
+                nonlocal counter
+                for _ in range(increments):
+                    with lock:
+                        counter += 1
+
+            join_or_fail([go(unit) for _ in range(units)], "mutex_counter")
+            exact += counter == units * increments
+        return {"trials": trials, "exact_trials": exact}
+
+    def sc_mutex_unlock_on_panic(self) -> dict[str, Any]:
+        lock = threading.Lock()
+        out = {"panicked": False, "recovered": False, "lock_free_after": False}
+
+        def section() -> None:
+            try:
+                with lock:  # the with-statement is Python's `defer mu.Unlock()`
+                    out["panicked"] = True
+                    raise RuntimeError("panic inside the critical section")
+            except RuntimeError:
+                out["recovered"] = True
+
+        def other() -> None:
+            if lock.acquire(timeout=1.0):
+                out["lock_free_after"] = True
+                lock.release()
+
+        join_or_fail([go(section)], "mutex_unlock_on_panic")
+        join_or_fail([go(other)], "mutex_unlock_on_panic")
+        return out
+
+    def sc_mutex_unlock_unlocked(self) -> dict[str, Any]:
+        try:
+            threading.Lock().release()
+        except RuntimeError as e:
+            out = {"raised": True, "error": str(e), "fatal": False}
+        else:
+            out = {"raised": False, "error": None, "fatal": False}
+        try:
+            threading.RLock().release()
+        except RuntimeError as e:
+            out["rlock_error"] = str(e)
+        return out
+
+    def sc_rw_readers_share(self, readers: int) -> dict[str, Any]:
+        rw = RWLock(threading.Lock)
+        all_inside = threading.Barrier(readers, timeout=WAIT_S)
+        count_lock = threading.Lock()
+        inside = peak = 0
+        broken: list[str] = []
+
+        def reader() -> None:
+            nonlocal inside, peak
+            rw.rlock()
+            try:
+                with count_lock:
+                    inside += 1
+                    peak = max(peak, inside)
+                all_inside.wait()  # only passes if every reader holds the read lock at once
+                with count_lock:
+                    inside -= 1
+            except threading.BrokenBarrierError:
+                broken.append("barrier timed out")
+            finally:
+                rw.runlock()
+
+        join_or_fail([go(reader) for _ in range(readers)], "rw_readers_share")
+        return {"peak_readers": peak, "barrier_broken": bool(broken),
+                "rwlock": "two threading.Lock (lightswitch); the stdlib has no RWLock"}
+
+    def sc_rw_writer_exclusive(self, ops: int, procs: int) -> dict[str, Any]:
+        rw = RWLock(threading.Lock)
+        units = 4
+        inside = [0] * units  # each unit flags only its own slot: no shared counter to race on
+        violations = 0
+        done = 0
+
+        def unit(me: int, count: int) -> None:
+            nonlocal violations, done
+            for k in range(count):
+                if k % 4 == 0:  # every fourth operation writes
+                    rw.lock()
+                    inside[me] = 1
+                    time.sleep(0)  # release the GIL inside the section: let others try to enter
+                    if sum(inside) != 1:
+                        violations += 1
+                    inside[me] = 0
+                    rw.unlock()
+                else:
+                    rw.rlock()
+                    inside[me] = 1
+                    time.sleep(0)
+                    inside[me] = 0
+                    rw.runlock()
+                done += 1  # only for the report; may be approximate without a lock
+
+        per = ops // units
+        join_or_fail([go(unit, u, per + (u < ops % units)) for u in range(units)],
+                     "rw_writer_exclusive")
+        return {"ops": ops, "violations": violations}
+
+    def sc_rw_vs_mutex(self, n: int, read_pct: int, procs: int) -> dict[str, Any]:
+        workers = 4
+        data = list(range(64))
+
+        def read_section(k: int) -> int:  # ~1 µs over the shared array
+            return sum(data[k % 32: k % 32 + 32])
+
+        def workload(rlock: Callable[[], None], runlock: Callable[[], None],
+                     lock: Callable[[], None], unlock: Callable[[], None]) -> float:
+            def worker(count: int) -> None:
+                for k in range(count):
+                    if k % 100 < read_pct:
+                        rlock()
+                        read_section(k)
+                        runlock()
+                    else:
+                        lock()
+                        data[k % 64] = k
+                        unlock()
+
+            t0 = now()
+            join_or_fail([go(worker, n // workers + (w < n % workers)) for w in range(workers)],
+                         "rw_vs_mutex")
+            return now() - t0
+
+        rw = RWLock(threading.Lock)
+        rw_s = workload(rw.rlock, rw.runlock, rw.lock, rw.unlock)
+        m = threading.Lock()
+        mutex_s = workload(m.acquire, m.release, m.acquire, m.release)
+        return timed(rw_s, n, rw_seconds=rw_s, mutex_seconds=mutex_s, ratio=mutex_s / rw_s,
+                     workers=workers)
+
+    # ---- §7 deadlock --------------------------------------------------------------------
+
+    def sc_lock_order_inversion(self, pause_ms: int, timeout_ms: int) -> dict[str, Any]:
+        m1, m2 = threading.Lock(), threading.Lock()
+        state: dict[str, str] = {}
+
+        def unit(name: str, first: threading.Lock, second: threading.Lock) -> None:
+            with first:
+                time.sleep(pause_ms / 1e3)  # the article's pause between the two locks
+                state[name] = "waiting"
+                # A Go mutex would wait forever; bounded here at twice the observation time,
+                # so that clean-up ends: the first to give up lets the other one through.
+                if second.acquire(timeout=2 * timeout_ms / 1e3):
+                    state[name] = "done"
+                    second.release()
+                else:
+                    state[name] = "gave up"
+
+        threads = [go(unit, "A", m1, m2), go(unit, "B", m2, m1)]
+        join_all(threads, timeout=timeout_ms / 1e3)  # main waits for both, up to the bound
+        waiting = sorted(name for name, st in state.items() if st == "waiting")
+        join_or_fail(threads, "lock_order_inversion", timeout=2 * timeout_ms / 1e3 + WAIT_S)
+        return {"deadlocked": len(waiting) == 2, "detected": False, "message": None,
+                "blocked": None, "waiting_at_deadline": waiting, "after_clean_up": state}
+
+    def sc_consistent_order(self, trials: int, pause_us: int) -> dict[str, Any]:
+        finished = 0
+        for _ in range(trials):
+            m1, m2 = threading.Lock(), threading.Lock()
+
+            def unit() -> None:
+                with m1:
+                    time.sleep(pause_us / 1e6)
+                    with m2:
+                        pass
+
+            finished += join_all([go(unit), go(unit)], timeout=10.0) == 0
+        return {"trials": trials, "finished": finished}
+
+    # ---- §8 atomics ---------------------------------------------------------------------
+
+    def sc_atomic_counter(self, units: int, trials: int, procs: int | None) -> dict[str, Any]:
+        exact = 0
+        for _ in range(trials):
+            counter = itertools.count()  # next() is a single C call: atomic under the GIL
+
+            def unit() -> None:
+                next(counter)
+
+            join_or_fail([go(unit) for _ in range(units)], "atomic_counter")
+            exact += next(counter) == units
+        return {"trials": trials, "exact_trials": exact, "atomic": "next(itertools.count())"}
+
+    def sc_atomic_cas(self, units: int) -> dict[str, Any]:
+        raise NotApplicable("Python has no compare-and-swap; one built from a Lock would test "
+                            "the Lock, not an atomic instruction")
+
+    def sc_atomic_vs_mutex(self, n: int, procs: int) -> dict[str, Any]:
+        def mutex_loop(lock: threading.Lock, count: int) -> None:
+            c = 0
+            for _ in range(count):
+                with lock:
+                    c += 1
+
+        def atomic_loop(counter: itertools.count, count: int) -> None:
+            for _ in range(count):
+                next(counter)
+
+        def measure(loop: Callable[[Any, int], None], shared: Any, units: int) -> float:
+            t0 = now()
+            join_or_fail([go(loop, shared, n // units) for _ in range(units)], "atomic_vs_mutex")
+            return per_op_ns(now() - t0, (n // units) * units)
+
+        mutex_ns = measure(mutex_loop, threading.Lock(), 1)
+        atomic_ns = measure(atomic_loop, itertools.count(), 1)
+        mutex_c = measure(mutex_loop, threading.Lock(), 2)
+        atomic_c = measure(atomic_loop, itertools.count(), 2)
+        return {"mutex_ns": mutex_ns, "atomic_ns": atomic_ns, "mutex_contended_ns": mutex_c,
+                "atomic_contended_ns": atomic_c, "ratio_uncontended": mutex_ns / atomic_ns,
+                "ratio_contended": mutex_c / atomic_c, "atomic": "next(itertools.count())"}
+
+    # ---- §9 Once ------------------------------------------------------------------------
+
+    def _once_trial(self, callers: int, init_ms: int) -> tuple[int, bool, int]:
+        """(init runs, every caller got the one instance, callers that saw none after Do)."""
+        once = Once(threading.Lock)
+        gate = threading.Event()
+        runs = 0
+        instance = None
+        seen: list[object] = []
+
+        def init() -> None:
+            nonlocal runs, instance
+            runs += 1
+            if init_ms:
+                time.sleep(init_ms / 1e3)  # a slow initialisation
+            instance = object()
+
+        def caller() -> None:
+            gate.wait(timeout=WAIT_S)  # all callers released at once
+            once.do(init)
+            seen.append(instance)
+
+        threads = [go(caller) for _ in range(callers)]
+        gate.set()
+        join_or_fail(threads, "once")
+        same = len(seen) == callers and all(s is instance for s in seen)
+        return runs, same, sum(s is None for s in seen)
+
+    def sc_once_runs_once(self, callers: int, trials: int) -> dict[str, Any]:
+        results = [self._once_trial(callers, 0) for _ in range(trials)]
+        return {"trials": trials, "max_init_count": max(r[0] for r in results),
+                "all_same_instance": all(r[1] for r in results)}
+
+    def sc_once_waits(self, callers: int, trials: int, init_ms: int) -> dict[str, Any]:
+        results = [self._once_trial(callers, init_ms) for _ in range(trials)]
+        return {"trials": trials, "unset_observed": sum(r[2] for r in results)}
+
+    # ---- §10 worker pool ----------------------------------------------------------------
+
+    def sc_pool_result(self, workers: int, jobs: int) -> dict[str, Any]:
+        return {"total": pool(workers, jobs), "expected": sum(j * j for j in range(1, jobs + 1))}
+
+    def sc_pool_bounded(self, workers: int, jobs: int) -> dict[str, Any]:
+        baseline = threading.active_count()
+        peak = baseline
+
+        def sample() -> None:
+            nonlocal peak
+            peak = max(peak, threading.active_count())
+
+        pool(workers, jobs, sample)
+        return {"peak_live": peak, "baseline": baseline, "workers": workers,
+                "live_count": "threading.active_count()"}
+
+    # ---- §11 leaks ----------------------------------------------------------------------
+
+    def sc_leak_blocked_sender(self, calls: int) -> dict[str, Any]:
+        channels: list[queue.Queue[int]] = []
+
+        def leak() -> None:
+            ch: queue.Queue[int] = queue.Queue()
+            channels.append(ch)  # kept only so the clean-up below can release the sender
+
+            def send() -> None:  # an unbuffered send: hand the value over, wait for the taker
+                ch.put(1)
+                ch.join()
+
+            go(send)
+
+        baseline = threading.active_count()
+        for _ in range(calls):
+            leak()
+        after = threading.active_count()
+        for ch in channels:  # clean-up: play the missing receiver
+            ch.get(timeout=WAIT_S)
+            ch.task_done()
+        return {"baseline": baseline, "after": after, "growth": after - baseline}
+
+    def sc_leak_context_cancel(self, calls: int) -> dict[str, Any]:
+        ctx = threading.Event()  # the context: cancel() = set()
+
+        def no_leak() -> threading.Thread:
+            def unit() -> None:
+                # threading has no select: a thread blocked on a send cannot also watch the
+                # context, so the unit waits on the context alone, as a threading user writes it
+                ctx.wait(timeout=WAIT_S)
+
+            return go(unit)
+
+        baseline = threading.active_count()
+        threads = [no_leak() for _ in range(calls)]
+        during = threading.active_count()
+        ctx.set()
+        join_all(threads)
+        return {"baseline": baseline, "during": during, "after_cancel": threading.active_count()}
+
+    def sc_num_goroutine(self, k: int) -> dict[str, Any]:
+        release = threading.Event()
+        started = threading.Semaphore(0)
+
+        def unit() -> None:
+            started.release()
+            release.wait(timeout=WAIT_S)
+
+        baseline = threading.active_count()
+        threads = [go(unit) for _ in range(k)]
+        for _ in range(k):
+            started.acquire(timeout=WAIT_S)
+        reported = threading.active_count()
+        release.set()
+        join_all(threads)
+        return {"reported": reported, "expected": baseline + k}
+
+    # ---- anecdote -----------------------------------------------------------------------
+
+    def sc_echo_server(self, conns: int, rounds: int) -> dict[str, Any]:
+        raise_fd_limit(conns + 256)
+
+        class Echo(socketserver.BaseRequestHandler):
+            def handle(self) -> None:  # one thread per connection
+                while data := self.request.recv(4096):
+                    self.request.sendall(data)
+
+        class Server(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+            block_on_close = False
+            allow_reuse_address = True
+            request_queue_size = 1024  # the default backlog of 5 drops a burst of connects
+
+        with Server(("127.0.0.1", 0), Echo) as server:
+            serving = go(server.serve_forever)
+            try:
+                obs = drive_echo(server.server_address[1], conns, rounds)
+            finally:
+                server.shutdown()
+                serving.join(WAIT_S)
+        return {**obs, "server": "socketserver.ThreadingTCPServer"}
+
+    # ---- benchmark-only workloads -------------------------------------------------------
+
+    def sc_mutex_uncontended(self, n: int) -> dict[str, Any]:
+        lock = threading.Lock()
+        t0 = now()
+        for _ in range(n):
+            lock.acquire()
+            lock.release()
+        seconds = now() - t0
+        return timed(seconds, n, ns_per_op=per_op_ns(seconds, n))
+
+    def sc_mutex_contended(self, n: int, units: int, procs: int) -> dict[str, Any]:
+        lock = threading.Lock()
+        counter = 0
+        each = n // units
+
+        def unit() -> None:
+            nonlocal counter
+            for _ in range(each):
+                with lock:
+                    counter += 1
+
+        t0 = now()
+        join_or_fail([go(unit) for _ in range(units)], "mutex_contended")
+        seconds = now() - t0
+        return timed(seconds, each * units, ns_per_op=per_op_ns(seconds, each * units))
+
+    def sc_atomic_add(self, n: int) -> dict[str, Any]:
+        counter = itertools.count()
+        t0 = now()
+        for _ in range(n):
+            next(counter)
+        seconds = now() - t0
+        return timed(seconds, n, ns_per_op=per_op_ns(seconds, n))
+
+    def sc_waitgroup(self, n: int, procs: int | None) -> dict[str, Any]:
+        wg = WaitGroup()
+        t0 = now()
+        wg.add(n)
+        for _ in range(n):
+            go(wg.done)
+        wg.wait()
+        seconds = now() - t0
+        return timed(seconds, n, ns_per_unit=per_op_ns(seconds, n))
+
+    def sc_once(self, n: int) -> dict[str, Any]:
+        once = Once(threading.Lock)
+        once.do(lambda: None)
+        t0 = now()
+        for _ in range(n):
+            once.do(lambda: None)
+        seconds = now() - t0
+        return timed(seconds, n, ns_per_op=per_op_ns(seconds, n))
+
+    def sc_worker_pool(self, workers: int, jobs: int, procs: int | None) -> dict[str, Any]:
+        t0 = now()
+        total = pool(workers, jobs)
+        seconds = now() - t0
+        return timed(seconds, jobs, ns_per_job=per_op_ns(seconds, jobs), total=total)
+
+    def sc_skynet(self, leaves: int, procs: int | None) -> dict[str, Any]:
+        errors: list[str] = []
+
+        def skynet(num: int, size: int, out: queue.Queue[int]) -> None:
+            if size == 1:
+                out.put(num)
+                return
+            children: queue.Queue[int] = queue.Queue()
+            started = 0
+            try:
+                for i in range(10):
+                    go(skynet, num + i * (size // 10), size // 10, children)
+                    started += 1
+            except RuntimeError as e:  # "can't start new thread": report it, never hang
+                errors.append(str(e))
+            out.put(sum(children.get(timeout=WAIT_S) for _ in range(started)))
+
+        if str(leaves).rstrip("0") != "1":
+            raise ValueError(f"skynet: leaves must be a power of ten (10, 100, ...), got {leaves}")
+        root: queue.Queue[int] = queue.Queue()
+        t0 = now()
+        go(skynet, 0, leaves, root)
+        total = root.get(timeout=WAIT_S * 2)
+        seconds = now() - t0
+        if errors:
+            raise RuntimeError(f"skynet({leaves}): {len(errors)} thread starts failed, first: "
+                               f"{errors[0]!r}")
+        return timed(seconds, leaves, total=total, ms=seconds * 1e3)
+
+
+backend = ThreadingBackend()
+backend.expectations = {}  # filled in from measured runs below
