@@ -3,6 +3,7 @@
     python -m suite list
     python -m suite run [--backends a,b] [--claims id,...] [--bench name,...|none] [--fast|--rigorous] [-o DIR]
     python -m suite compare OLD.json NEW.json [--threshold PCT] [--gate GATE.toml]
+    python -m suite gate RESULTS.json --gate GATE.toml
     python -m suite report DIR
 
 Bad input exits with status 2 and one line naming what is accepted.
@@ -106,6 +107,12 @@ def cmd_compare(a: argparse.Namespace) -> int:
     return compare.main(a.old, a.new, a.threshold, a.gate)
 
 
+def cmd_gate(a: argparse.Namespace) -> int:
+    from suite import compare
+
+    return compare.gate_main(a.results, a.gate)
+
+
 def cmd_report(a: argparse.Namespace) -> int:
     from reports import render
 
@@ -126,8 +133,8 @@ def parser() -> argparse.ArgumentParser:
     r = sub.add_parser("run", help="run claims and benchmarks, write results.json and the reports")
     r.add_argument("--backends", help="comma-separated backend names (default: all installed)")
     r.add_argument("--claims", help="comma-separated claim ids (default: all; 'none' for benchmarks only)")
-    r.add_argument("--bench", default="none",
-                   help="comma-separated benchmark names, 'all', or 'none' (default: none)")
+    r.add_argument("--bench", default="all",
+                   help="comma-separated benchmark names, 'all' or 'none' (default: all)")
     speed = r.add_mutually_exclusive_group()
     speed.add_argument("--fast", action="store_true", help="fewer benchmark samples (pyperf --fast)")
     speed.add_argument("--rigorous", action="store_true", help="release-quality samples (pyperf --rigorous)")
@@ -139,6 +146,10 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--threshold", type=float, default=10.0, help="slowdown %% that fails the gate (default 10)")
     c.add_argument("--gate", help="gate file with per-benchmark thresholds and same-run ratio limits")
     c.set_defaults(fn=cmd_compare)
+    g = sub.add_parser("gate", help="check same-run ratios of one results.json against a gate file")
+    g.add_argument("results")
+    g.add_argument("--gate", required=True, help="gate file (TOML) with [[ratio]] entries")
+    g.set_defaults(fn=cmd_gate)
     rep = sub.add_parser("report", help="re-render REPORT.md and report.html from a results.json")
     rep.add_argument("dir")
     rep.set_defaults(fn=cmd_report)

@@ -1,0 +1,56 @@
+"""Benchmark tables for REPORT.md: per benchmark, each backend's median ± stdev, relative to the
+fastest (hyperfine's "Relative", fastest = 1.00), sample count and the size it ran at."""
+
+from __future__ import annotations
+
+from tabulate import tabulate
+
+
+def _size(params: dict | None) -> str:
+    if not params:
+        return ""
+    return ", ".join(f"{k}={v:,}" if isinstance(v, int) else f"{k}={v}" for k, v in params.items()
+                     if k not in ("procs", "read_pct"))
+
+
+def markdown(results: dict) -> str:
+    by_name: dict[str, list[dict]] = {}
+    for r in results.get("benchmarks", []):
+        by_name.setdefault(r["name"], []).append(r)
+    meta = results.get("bench_meta", {})
+    out = [f"pyperf mode `{meta.get('mode', '?')}` ({' '.join(meta.get('pyperf_args', []))}); values are "
+           "measured inside each backend with its own clock. Lower is better. The `command` column "
+           "reproduces the row; `bench.txt` beside this report is readable by `benchstat -col /backend`."]
+    for name, recs in by_name.items():
+        ok = [r for r in recs if r.get("status") == "ok"]
+        best = min((r["median"] for r in ok), default=None)
+        rows = []
+        for r in sorted(recs, key=lambda r: (r.get("status") != "ok", r.get("median") or 0)):
+            if r.get("status") == "ok":
+                spread = f"± {r['stdev']:,.3g}" if r.get("stdev") else ""
+                at = f" (at n={r['at_n']:,})" if r.get("at_n") else ""
+                rows.append([r["backend"], f"{r['median']:,.4g} {r['unit']} {spread}{at}",
+                             f"{r['median'] / best:,.2f}" if best else "", r.get("n"),
+                             _size(r.get("params")) if not r.get("at_n") else "",
+                             "; ".join(r.get("warnings") or [])[:120], f"`{r.get('command', '')}`"])
+            else:
+                rows.append([r["backend"], f"{r.get('status')}: {(r.get('message') or '')[:140]}", "", "", "", "",
+                             f"`{r.get('command', '')}`"])
+        out += ["", f"### {name}", "",
+                tabulate(rows, headers=["backend", "median", "relative", "n", "size", "pyperf warnings", "command"],
+                         tablefmt="github")]
+        if name == "BenchmarkParkedMemory":
+            out += ["", _memory_series(recs)]
+    return "\n".join(out)
+
+
+def _memory_series(recs: list[dict]) -> str:
+    sizes = sorted({s["n"] for r in recs for s in r.get("series", [])})
+    rows = []
+    for r in recs:
+        cells = {s["n"]: (f"{s['median']:,.0f} B" if "median" in s else
+                          f"{s.get('status')}: reached {s.get('reached')}; {(s.get('message') or '')[:60]}")
+                 for s in r.get("series", [])}
+        rows.append([r["backend"], *[cells.get(n, "") for n in sizes]])
+    return "Resident bytes per parked unit by count:\n\n" + tabulate(
+        rows, headers=["backend", *[f"n={n:,}" for n in sizes]], tablefmt="github")

@@ -1,0 +1,214 @@
+"""Benchmarks: the timing scenarios repeated by pyperf in worker processes, plus parked memory.
+
+One name per workload, the same on every backend (../shared/DESIGN.md, "Benchmark names").
+For each (benchmark, backend) the orchestrator first runs the scenario once through the runner
+(a bounded worker process: it says n/a / error / timeout and warms caches such as Go builds),
+then starts ``python -m suite.bench_worker`` which hands the timing to pyperf: pyperf spawns
+its own worker processes, calibrates loops, and records values (seconds per op, measured with
+the backend's own clock). Slow runtimes get smaller sizes (``by_kind``); the size used is in
+every record and in the report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import median
+from typing import Any, Callable
+
+from suite import runner
+
+KIND_SLOW = ("os-thread", "coroutine", "greenlet")  # Python runtimes: spawn is µs, not ns
+
+
+@dataclass(frozen=True)
+class Bench:
+    name: str  # "Spawn" -> BenchmarkSpawn
+    scenario: str
+    params: dict[str, Any]
+    ops: str | None  # the param counting the ops of one call (inner loops); None = one op per call
+    unit: str = "ns/op"
+    seconds_key: str = "seconds"  # which observable is the timed section
+    by_kind: dict[str, dict[str, Any]] = field(default_factory=dict)
+    doc: str = ""
+
+    @property
+    def full_name(self) -> str:
+        return f"Benchmark{self.name}"
+
+    def params_for(self, kind: str) -> dict[str, Any]:
+        return {**self.params, **self.by_kind.get(kind, {})}
+
+
+def _slow(**p: Any) -> dict[str, dict[str, Any]]:
+    return {k: p for k in KIND_SLOW}
+
+
+BENCHMARKS: tuple[Bench, ...] = (
+    Bench("Spawn", "spawn", {"n": 1_000_000, "procs": 2}, "n", by_kind=_slow(n=20_000),
+          doc="spawn + run an empty unit + complete, ns per unit"),
+    Bench("Yield", "pingpong_yield", {"n": 1_000_000}, "n", by_kind=_slow(n=20_000),
+          doc="two units yielding to each other at one processor, ns per switch"),
+    Bench("ChanPingPong", "pingpong_chan", {"n": 1_000_000}, "n", by_kind=_slow(n=20_000),
+          doc="one-way message over an unbuffered channel (or nearest equivalent), ns"),
+    Bench("MutexUncontended", "mutex_uncontended", {"n": 2_000_000}, "n", by_kind=_slow(n=200_000),
+          doc="Lock+Unlock by one unit, ns per pair"),
+    Bench("MutexContended", "mutex_contended", {"n": 1_000_000, "units": 2, "procs": 2}, "n",
+          by_kind=_slow(n=100_000, units=2, procs=2), doc="two units at 2 Ps hammering one Mutex, ns per Lock+Unlock"),
+    Bench("AtomicAdd", "atomic_add", {"n": 2_000_000}, "n", by_kind=_slow(n=200_000),
+          doc="atomic add by one unit, ns per add"),
+    Bench("RWMutexReadHeavy", "rw_vs_mutex", {"n": 200_000, "read_pct": 95, "procs": 2}, "n",
+          seconds_key="rw_seconds", by_kind=_slow(n=20_000, read_pct=95, procs=2),
+          doc="95% reads with a ~1 µs read section under RWMutex, ns per op"),
+    Bench("WaitGroup", "waitgroup", {"n": 100_000}, "n", by_kind=_slow(n=10_000),
+          doc="fan-out/fan-in of 100k units with a WaitGroup, ns per unit"),
+    Bench("Once", "once", {"n": 2_000_000}, "n", by_kind=_slow(n=200_000),
+          doc="once.Do after the first call (fast path), ns per call"),
+    Bench("WorkerPool", "worker_pool", {"workers": 8, "jobs": 100_000}, "jobs", by_kind=_slow(workers=8, jobs=20_000),
+          doc="8 workers squaring 100k jobs through channels, ns per job"),
+    Bench("Skynet", "skynet", {"leaves": 1_000_000}, None, unit="ms/op", by_kind=_slow(leaves=10_000),
+          doc="skynet: 1M leaves, 10 children per level summed through channels, ms per tree"),
+)
+MEMORY = "ParkedMemory"
+MEMORY_SIZES = (10_000, 100_000, 1_000_000)
+BY_NAME = {b.name: b for b in BENCHMARKS}
+ALL_NAMES = [b.name for b in BENCHMARKS] + [MEMORY]
+
+# pyperf sampling per mode: processes x values (+1 warm-up each). "default" keeps `tox -e bench`
+# within ~10 minutes on 2 cores; "rigorous" is pyperf's own --rigorous.
+MODES = {"fast": ["--processes", "3", "--values", "2", "--min-time", "0.05"],
+         "default": ["--processes", "5", "--values", "3", "--min-time", "0.05"],
+         "rigorous": ["--rigorous"]}
+INHERIT = ["GOROSUITE_BACKENDS", "PYTHONPATH", "XDG_CACHE_HOME", "GOCACHE", "GOMAXPROCS", "CC",
+           "VIRTUAL_ENV", "LD_LIBRARY_PATH"]
+
+
+class UnknownBench(ValueError):
+    pass
+
+
+def select(names: list[str] | None) -> list[str]:
+    if not names:
+        return list(ALL_NAMES)
+    out = []
+    for n in names:
+        short = n.removeprefix("Benchmark")
+        if short not in ALL_NAMES:
+            raise UnknownBench(f"unknown benchmark {n!r}; accepted: {', '.join(ALL_NAMES)}")
+        out.append(short)
+    return out
+
+
+def command(backend: str, name: str, mode: str) -> str:
+    flag = {"fast": " --fast", "rigorous": " --rigorous"}.get(mode, "")
+    return f"python -m suite run --claims none --backends {backend} --bench {name}{flag}"
+
+
+def _pyperf(b: Bench, backend: str, kind: str, mode: str, out: Path) -> dict[str, Any]:
+    import pyperf
+    from pyperf._cli import format_checks
+
+    path = out / "pyperf" / f"{b.full_name}-{backend}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    inherit = ",".join(v for v in INHERIT if v in os.environ)
+    cmd = [sys.executable, "-m", "suite.bench_worker", "--bench", b.name, "--backend", backend,
+           "--kind", kind, *MODES[mode], "--quiet", "-o", str(path)]
+    if inherit:
+        cmd.append(f"--inherit-environ={inherit}")
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    if proc.returncode != 0 or not path.exists():
+        tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-3:])
+        return {"status": "error", "message": f"pyperf worker failed ({proc.returncode}): {tail}"}
+    bench = pyperf.Benchmark.load(str(path))
+    scale = 1e3 if b.unit == "ms/op" else 1e9
+    values = [v * scale for v in bench.get_values()]
+    return {"status": "ok", "values": [round(v, 3) for v in values], "median": round(median(values), 3),
+            "stdev": round(bench.stdev() * scale, 3) if len(values) > 1 else 0.0, "n": len(values),
+            "warnings": format_checks(bench), "pyperf_json": str(path.relative_to(out))}
+
+
+def _memory(backend: str, mode: str, progress: Callable[[str], None]) -> dict[str, Any]:
+    repeats = 1 if mode == "fast" else 3
+    series, failed = [], None
+    for n in MEMORY_SIZES:
+        if failed:
+            series.append({"n": n, "status": "skipped", "message": f"not attempted: failed at n={failed}"})
+            continue
+        vals, last = [], None
+        for _ in range(repeats if n < 1_000_000 else 1):
+            res = runner.run_scenario(backend, "parked", {"n": n}, timeout=600)
+            last = res
+            if res.status != "ok":
+                break
+            o = res.observables or {}
+            if o.get("error") or o.get("reached", 0) < n:
+                break
+            vals.append(o["rss_per_unit"])
+        o = (last.observables or {}) if last else {}
+        entry = {"n": n, "status": last.status if last else "error", "values": [round(v, 1) for v in vals]}
+        if vals and len(vals) == (repeats if n < 1_000_000 else 1):
+            entry.update(median=round(median(vals), 1))
+        else:
+            failed = n
+            entry.update(status="failed" if last and last.status == "ok" else entry["status"],
+                         reached=o.get("reached"), message=o.get("error") or (last.message if last else None))
+        series.append(entry)
+        progress(f"      {backend:<9} parked n={n:>9,}: {entry.get('median', entry.get('message'))}")
+    done = [s for s in series if "median" in s]
+    if not done:
+        return {"status": "error", "message": series[0].get("message"), "series": series}
+    top = done[-1]
+    return {"status": "ok", "median": top["median"], "values": top["values"], "n": len(top["values"]),
+            "at_n": top["n"], "series": series, "stdev": 0.0, "warnings": []}
+
+
+def run(names: list[str], backends: list[str], mode: str, out: Path,
+        progress: Callable[[str], None]) -> tuple[list[dict], dict]:
+    usable, info = runner.available_backends(backends)
+    records = []
+    for name in names:
+        for be in backends:
+            if be not in usable:
+                records.append({"name": f"Benchmark{name}", "backend": be, "status": "n/a",
+                                "message": f"backend unavailable: {info[be]['reason']}"})
+                continue
+            kind = usable[be].kind
+            rec: dict[str, Any] = {"name": f"Benchmark{name}", "backend": be, "command": command(be, name, mode)}
+            if name == MEMORY:
+                rec.update(unit="B/unit", params={"sizes": list(MEMORY_SIZES)}, **_memory(be, mode, progress))
+            else:
+                b = BY_NAME[name]
+                params = b.params_for(kind)
+                rec.update(unit=b.unit, params=params)
+                probe = runner.run_scenario(be, b.scenario, params, timeout=600)
+                if probe.status != "ok":
+                    rec.update(status=probe.status, message=probe.message)
+                else:
+                    rec.update(_pyperf(b, be, kind, mode, out))
+            records.append(rec)
+            shown = f"{rec['median']:,.1f} {rec['unit']}" if rec.get("status") == "ok" else \
+                f"{rec['status']}: {(rec.get('message') or '')[:80]}"
+            progress(f"[bench] Benchmark{name:<18} {be:<9} {shown}")
+    meta = {"mode": mode, "pyperf_args": MODES[mode]}
+    write_text_export(records, out / "bench.txt")
+    return records, meta
+
+
+def write_text_export(records: list[dict], path: Path) -> None:
+    """Go benchmark format, one line per value: `benchstat -col /backend bench.txt` reads it."""
+    lines = []
+    for r in records:
+        if r.get("status") != "ok":
+            continue
+        for v in r["values"]:
+            lines.append(f"{r['name']}/backend={r['backend']} 1 {v} {r['unit']}")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def load(path: str | Path) -> dict:
+    return json.loads(Path(path).read_text())
