@@ -1,0 +1,128 @@
+/* Benchmark-only workloads: lean loops timed with goro_nanotime() around the work. */
+#include <stdlib.h>
+
+#include "scen.h"
+
+static void timed(scen *s, int64_t t, int64_t ops, const char *per_op_key) {
+  obs_num(&s->out, "seconds", secs(t));
+  obs_int(&s->out, "ops", ops);
+  obs_num(&s->out, per_op_key, (double)t / (double)ops);
+}
+
+SCEN_MAIN(mutex_uncontended) {
+  int64_t n = param(s, "n");
+  goro_mutex mu = {0};
+  volatile int64_t count = 0;
+  int64_t t0 = goro_nanotime();
+  for (int64_t i = 0; i < n; i++) {
+    goro_mutex_lock(&mu);
+    count++;
+    goro_mutex_unlock(&mu);
+  }
+  timed(s, goro_nanotime() - t0, n, "ns_per_op");
+}
+
+struct contended {
+  goro_mutex mu;
+  int64_t count, each;
+  goro_waitgroup wg;
+};
+
+static void lock_loop(void *arg) {
+  struct contended *c = arg;
+  for (int64_t i = 0; i < c->each; i++) {
+    goro_mutex_lock(&c->mu);
+    c->count++;
+    goro_mutex_unlock(&c->mu);
+  }
+  goro_wg_done(&c->wg);
+}
+
+SCEN_MAIN(mutex_contended) {
+  int64_t units = param(s, "units");
+  struct contended c = {.each = param(s, "n") / units};
+  int64_t t0 = goro_nanotime();
+  goro_wg_add(&c.wg, units);
+  for (int64_t u = 0; u < units; u++) goro_go(lock_loop, &c);
+  goro_wg_wait(&c.wg);
+  timed(s, goro_nanotime() - t0, c.each * units, "ns_per_op");
+}
+
+SCEN_MAIN(atomic_add) {
+  int64_t n = param(s, "n"), count = 0;
+  int64_t t0 = goro_nanotime();
+  for (int64_t i = 0; i < n; i++) goro_atomic_add64(&count, 1);
+  timed(s, goro_nanotime() - t0, n, "ns_per_op");
+}
+
+static void done(void *wg) { goro_wg_done(wg); }
+
+SCEN_MAIN(waitgroup) {
+  int64_t n = param(s, "n");
+  goro_waitgroup wg = {0};
+  int64_t t0 = goro_nanotime();
+  goro_wg_add(&wg, n);
+  for (int64_t i = 0; i < n; i++) goro_go(done, &wg);
+  goro_wg_wait(&wg);
+  timed(s, goro_nanotime() - t0, n, "ns_per_unit");
+}
+
+static void setup(void *count) { (*(int64_t *)count)++; }
+
+SCEN_MAIN(once) {
+  int64_t n = param(s, "n"), inits = 0;
+  goro_once once = {0};
+  goro_once_do(&once, setup, &inits); /* the first call runs setup */
+  int64_t t0 = goro_nanotime();
+  for (int64_t i = 0; i < n; i++) goro_once_do(&once, setup, &inits);
+  timed(s, goro_nanotime() - t0, n, "ns_per_op");
+  obs_int(&s->out, "init_count", inits);
+}
+
+/* ---- skynet: a tree of goroutines, 10 children each, leaves return their number ----------- */
+
+struct node {
+  goro_chan *parent; /* where this subtree's sum goes */
+  int64_t num, size;
+};
+
+static void skynet(void *arg) {
+  struct node *me = arg;
+  int64_t sum = me->num;
+  if (me->size > 1) {
+    int64_t kids = me->size < 10 ? me->size : 10;
+    goro_chan *c = goro_chan_make(sizeof(int64_t), 0);
+    struct node *child = malloc((size_t)kids * sizeof *child);
+    int64_t num = me->num;
+    for (int64_t i = 0; i < kids; i++) { /* split [num, num+size) into kids near-equal parts */
+      int64_t size = me->size / kids + (i < me->size % kids);
+      child[i] = (struct node){c, num, size};
+      num += size;
+      goro_go(skynet, &child[i]);
+    }
+    sum = 0;
+    for (int64_t i = 0, part; i < kids; i++) {
+      goro_chan_recv(c, &part);
+      sum += part;
+    }
+    free(child); /* every child has sent: none reads its node any more */
+    goro_chan_free(c);
+  }
+  goro_chan_send(me->parent, &sum);
+}
+
+SCEN_MAIN(skynet) {
+  int64_t leaves = param(s, "leaves"), total;
+  goro_chan *result = goro_chan_make(sizeof(int64_t), 0);
+  struct node root = {result, 0, leaves};
+  int64_t t0 = goro_nanotime();
+  goro_go(skynet, &root);
+  goro_chan_recv(result, &total);
+  int64_t t = goro_nanotime() - t0;
+  goro_chan_free(result);
+  obs_num(&s->out, "seconds", secs(t));
+  obs_int(&s->out, "ops", leaves);
+  obs_int(&s->out, "total", total);
+  obs_num(&s->out, "ms", (double)t / 1e6);
+  obs_num(&s->out, "ns_per_leaf", (double)t / (double)leaves);
+}

@@ -1,0 +1,76 @@
+/* §10 the worker pool: workers square jobs from a channel into a results channel. */
+#include "scen.h"
+
+struct pool {
+  goro_chan *jobs, *results;
+  goro_waitgroup workers, closer;
+};
+
+static void worker(void *arg) {
+  struct pool *p = arg;
+  int64_t job;
+  while (goro_chan_recv(p->jobs, &job)) { /* for job := range jobs */
+    int64_t result = job * job;
+    goro_chan_send(p->results, &result);
+  }
+  goro_wg_done(&p->workers);
+}
+
+static void close_results(void *arg) {
+  struct pool *p = arg;
+  goro_wg_wait(&p->workers); /* all workers done: no more results */
+  goro_chan_close(p->results);
+  goro_wg_done(&p->closer);
+}
+
+/* The article's main(): returns the sum; samples the live goroutine count if peak_live. */
+static int64_t pool(int64_t num_workers, int64_t num_jobs, int64_t *peak_live) {
+  struct pool p = {0};
+  p.jobs = goro_chan_make(sizeof(int64_t), (size_t)num_jobs);
+  p.results = goro_chan_make(sizeof(int64_t), (size_t)num_jobs);
+
+  goro_wg_add(&p.workers, num_workers);
+  for (int64_t w = 0; w < num_workers; w++) goro_go(worker, &p);
+  for (int64_t j = 1; j <= num_jobs; j++) goro_chan_send(p.jobs, &j);
+  goro_chan_close(p.jobs); /* the workers' range loops end */
+
+  goro_wg_add(&p.closer, 1);
+  goro_go(close_results, &p);
+
+  int64_t total = 0, r;
+  while (goro_chan_recv(p.results, &r)) {
+    total += r;
+    if (peak_live && goro_count() > *peak_live) *peak_live = goro_count();
+  }
+  goro_wg_wait(&p.closer); /* the closer is off the channel before it is freed */
+  goro_chan_free(p.jobs);
+  goro_chan_free(p.results);
+  return total;
+}
+
+static int64_t sum_of_squares(int64_t n) { return n * (n + 1) * (2 * n + 1) / 6; }
+
+SCEN_MAIN(pool_result) {
+  int64_t jobs = param(s, "jobs");
+  obs_int(&s->out, "total", pool(param(s, "workers"), jobs, NULL));
+  obs_int(&s->out, "expected", sum_of_squares(jobs));
+}
+
+SCEN_MAIN(pool_bounded) {
+  int64_t workers = param(s, "workers"), baseline = goro_count(), peak = baseline;
+  pool(workers, param(s, "jobs"), &peak);
+  obs_int(&s->out, "peak_live", peak);
+  obs_int(&s->out, "baseline", baseline);
+  obs_int(&s->out, "workers", workers);
+}
+
+SCEN_MAIN(worker_pool) {
+  int64_t jobs = param(s, "jobs");
+  int64_t t0 = goro_nanotime();
+  int64_t total = pool(param(s, "workers"), jobs, NULL);
+  int64_t t = goro_nanotime() - t0;
+  obs_num(&s->out, "seconds", secs(t));
+  obs_int(&s->out, "ops", jobs);
+  obs_num(&s->out, "ns_per_job", (double)t / (double)jobs);
+  obs_int(&s->out, "total", total);
+}

@@ -1,0 +1,48 @@
+/* §5 race conditions: `counter++` from many goroutines with no synchronisation.
+ * (race_detector and race_overhead build the programs in race/ under ThreadSanitizer.) */
+#include <stdlib.h>
+
+#include "scen.h"
+
+struct racy {
+  /* volatile keeps one load and one store per ++, as Go compiles counter++ on a shared
+   * variable; without it gcc folds the loop into a single add and hides most of the race */
+  volatile int64_t counter;
+  int64_t increments;
+  goro_waitgroup wg;
+};
+
+static void increment(void *arg) {
+  struct racy *r = arg;
+  for (int64_t i = 0; i < r->increments; i++) r->counter++; /* a data race, on purpose */
+  goro_wg_done(&r->wg);
+}
+
+SCEN_MAIN(racy_counter) {
+  int64_t units = param(s, "units"), trials = param(s, "trials");
+  int64_t expected = units * param(s, "increments"), lossy = 0;
+  int64_t *finals = calloc((size_t)trials, sizeof *finals);
+  for (int64_t t = 0; t < trials; t++) {
+    struct racy r = {.increments = param(s, "increments")};
+    goro_wg_add(&r.wg, units);
+    for (int64_t u = 0; u < units; u++) goro_go(increment, &r);
+    goro_wg_wait(&r.wg);
+    finals[t] = r.counter;
+    lossy += r.counter < expected;
+  }
+  int64_t kinds = distinct(finals, trials);
+  obs_int(&s->out, "trials", trials);
+  obs_int(&s->out, "expected", expected);
+  obs_int(&s->out, "lossy_trials", lossy);
+  obs_int(&s->out, "min", finals[0]);
+  obs_begin(&s->out, "distinct_values", '[');
+  for (int64_t i = 0, shown = 0; i < trials && shown < 20; i++)
+    if (i == 0 || finals[i] != finals[i - 1]) {
+      obs_int(&s->out, NULL, finals[i]);
+      shown++;
+    }
+  obs_end(&s->out);
+  obs_int(&s->out, "distinct_count", kinds);
+  obs_int(&s->out, "gomaxprocs", goro_procs());
+  free(finals);
+}
