@@ -1,0 +1,151 @@
+/* Internal structures of the scheduler core (sched.c, stack.c, timer.c). The packages above the
+ * core see only runtime.h; these layouts may change freely. */
+#ifndef GORO_CORE_H
+#define GORO_CORE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "runtime.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define GORO_ASAN 1
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define GORO_TSAN 1
+#endif
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define GORO_ASAN 1
+#endif
+#if __has_feature(thread_sanitizer)
+#define GORO_TSAN 1
+#endif
+#endif
+
+#define LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define LOADR(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define STORER(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define CAS(p, o, n) __atomic_compare_exchange_n((p), &(o), (n), false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
+#define XADD(p, d) __atomic_fetch_add((p), (d), __ATOMIC_SEQ_CST)
+#define XCHG(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+typedef struct M M;
+typedef struct P P;
+
+enum gstatus { G_FREE = 0, G_RUNNABLE, G_RUNNING, G_SYSCALL, G_WAITING, G_DEAD };
+
+#define NOSLOT UINT32_MAX
+
+struct G {
+  void *sp;             /* saved stack pointer while switched out (switch_x86_64.S) */
+  uint64_t goid;
+  void (*fn)(void *);
+  void *arg;
+  char *stack_lo;       /* usable stack: [stack_lo, stack_hi), guard just below stack_lo */
+  char *stack_hi;
+  char *min_sp;         /* deepest sp seen at a switch: drives shrinking at exit */
+  uint32_t slot;        /* stack slot index, NOSLOT until the g first runs */
+  int status;           /* enum gstatus, atomic */
+  bool orphan;          /* left in a syscall when its run ended; freed when it returns */
+  int saved_errno;      /* errno belongs to the goroutine, not to the M it runs on */
+  const char *waitreason;
+  G *schedlink;         /* run queue / free list link */
+  int64_t when;         /* timer deadline (goro_sleep) */
+  uint32_t run_id;
+  struct goro_gsync gsync;
+#ifdef GORO_ASAN
+  void *asan_fake_stack;
+#endif
+#ifdef GORO_TSAN
+  void *tsan_fiber;
+#endif
+};
+
+#define RUNQ_SIZE 256
+#define GFREE_CACHE 64
+#define STACK_CACHE 16
+
+struct P {
+  int id;
+  uint32_t runqhead; /* consumers (owner and thieves) CAS this */
+  uint32_t runqtail; /* only the owner writes */
+  G *runnext;
+  G *runq[RUNQ_SIZE];
+  M *sysm;           /* the M that took this P into a syscall; sysmon or that M CAS it away */
+  uint32_t syscalltick;
+  uint32_t schedtick;
+  uint32_t nextstreak; /* consecutive runnext picks; bounded so the ring is not starved */
+  P *link;           /* idle list */
+  uint64_t goidcache, goidcacheend;
+  int ngfree;
+  G *gfree[GFREE_CACHE];
+  int nstack;
+  uint32_t stackcache[STACK_CACHE];
+  /* counters; written by the owner only, read racily by goro_stats_* */
+  uint64_t spawns, exits, switches, steals, handoffs, parks;
+} __attribute__((aligned(64)));
+
+enum after { AFTER_NONE = 0, AFTER_YIELD, AFTER_PARK, AFTER_EXIT, AFTER_ABANDON, AFTER_SYSCALL_REQUEUE, AFTER_ORPHAN };
+
+struct M {
+  G g0;              /* the thread's own stack: runs the idle loop (mloop) */
+  G *curg;
+  P *p;
+  P *oldp;           /* P held on entry to a syscall */
+  P *nextp;          /* P handed over by startm */
+  /* what to do with the previous g once we are off its stack (finish_switch) */
+  int after;
+  G *after_g;
+  bool (*commit)(void *);
+  void *commit_arg;
+  uint32_t park;     /* futex word: 1 = woken */
+  bool spinning;
+  M *schedlink;
+  int id;
+  pid_t tid;
+  uint64_t fastrand;
+  void *altstack;
+};
+
+/* sched.c */
+M *goro__getm(void);
+void goro__globrunqput(G *g); /* sched lock held */
+void goro__wakep(void);
+extern pthread_mutex_t goro__schedlock;
+extern uint32_t goro__run_id;
+
+/* switch_x86_64.S */
+void goro__ctx_switch(void **save_sp, void *new_sp);
+void goro__ctx_trampoline(void);
+
+/* stack.c */
+#define STACK_SLOT ((size_t)512 << 10)  /* slot = guard + usable stack */
+#define STACK_GUARD ((size_t)64 << 10)  /* large enough that a big frame cannot skip it */
+#define STACK_KEEP ((size_t)16 << 10)   /* pages kept when a deeply used stack is pooled */
+void goro__stack_init(void);
+uint32_t goro__stack_get(P *p);        /* a slot from p's cache or the global pool */
+void goro__stack_put(P *p, uint32_t slot, bool deep);
+void goro__stack_flush(P *p);          /* p's cache back to the global pool */
+char *goro__stack_base(uint32_t slot); /* low end of the slot (the guard) */
+void goro__stack_reclaim_all(const uint32_t *keep, size_t nkeep); /* drop pages of every slot but these */
+void goro__stack_reset_free(uint32_t *slots, size_t n); /* the free pool is exactly these + never-used */
+const char *goro__stack_guard_mode(void);
+void goro__stack_signals_thread(M *m); /* per-M sigaltstack */
+uint64_t goro__stack_slots_used(void);
+
+/* timer.c */
+void goro__timer_add(G *g);         /* g->when set; g is parked */
+size_t goro__timer_fire(int64_t now, int64_t *next); /* sched lock held: due gs -> global queue */
+size_t goro__timer_count(void);
+void goro__timer_clear(void);
+int64_t goro__timer_next(void);
+void goro__sysmon_kick(int64_t when);
+
+#endif

@@ -1,0 +1,1323 @@
+/* Goroutine scheduler.
+ *
+ * The scheduler's job is to run goroutines (G) on OS threads (M) while never letting more
+ * than GOMAXPROCS of them run user code at once. The right to run user code is a P
+ * (processor): an M must hold a P to run a G. The design follows Go's runtime/proc.go.
+ *
+ *   G  a goroutine: saved stack pointer, lazily assigned stack slot (stack.c), status, wait
+ *      reason, and `gsync` state owned by the packages above the core. Gs come from chunks
+ *      and are recycled through per-P and global free lists; goroutine ids come from per-P
+ *      batches of a global counter.
+ *   M  an OS thread. Its own pthread stack is "g0", which runs the idle loop (mloop). Ms are
+ *      created on demand and never exit; an idle M sleeps on a futex word of its own.
+ *   P  holds a local run queue (a ring of 256 Gs: the owner pushes at the tail, the owner and
+ *      thieves take from the head by CAS on runqhead), a runnext slot, caches of free Gs and
+ *      stack slots, and the counters goro_stats reports.
+ *
+ * Where a runnable G lives. goro_go and goro__ready put it in the current P's runnext (the
+ * G it displaces moves to the ring): a G that wakes another runs it next, on a warm cache.
+ * runqget takes runnext first, but at most 61 times in a row, so runnext ping-pong cannot
+ * starve the ring. A full ring moves half of itself plus the new G to the global queue
+ * (runqputslow). The global queue (a list under the sched lock) also takes goroutines woken
+ * by timers and by syscall exits that found no P; every 61st schedule of a P looks at it
+ * first so it cannot starve. An M whose P has nothing steals half of a random victim's ring
+ * (runqsteal/runqgrab), the victim's runnext only on the last round.
+ *
+ * Switching. A switch is G-to-G on the same M with no trip through g0 when there is other
+ * work (park_m): the M records what to do with the G it leaves (m->after: requeue it for a
+ * yield, mark it waiting and run the park's commit callback, free it at exit) and the G it
+ * lands on does that in finish_switch, once nobody is on the old stack any more. Only when
+ * the P has nothing runnable does the M switch to g0 and look further (findrunnable).
+ *
+ * Spinning Ms and the wake-up invariant. An M with a P and no work "spins": it looks at the
+ * global queue and steals, counted in sched.nmspinning, and there are never more spinning
+ * Ms than half the busy Ps. New work (goro_go, ready, timers, syscall exit) calls wakep,
+ * which starts an M on an idle P only if there is an idle P and no M spinning: a spinning M
+ * will find the work. That is safe because of the order on both sides:
+ *     submitter: publish G in a queue; then read nmspinning (seq_cst).
+ *     spinner:   decrement nmspinning (seq_cst); then look at every queue again.
+ * Either the submitter sees nmspinning == 0 and wakes someone, or the spinner's second look
+ * sees the G. An M that finds work while spinning stops spinning and calls wakep itself, so
+ * a burst of work fans out one M at a time. Ms sleep on a futex word (stopm/startm): the
+ * waker sets the word before FUTEX_WAKE and the sleeper tests it before FUTEX_WAIT.
+ *
+ * Syscalls. goro_syscall_enter leaves the P in p->sysm (the M's claim) without releasing it;
+ * goro_syscall_exit takes it back with one CAS. The monitor thread (sysmon) sees a P whose
+ * syscalltick has not moved for 20 us and, if there is work for it, wins the same CAS and
+ * hands the P to another M (handoffp). An exiting M that lost its P tries an idle one, else
+ * queues its G globally and goes to sleep. sysmon also fires timers (timer.c); it polls every
+ * 20 us, backing off to 10 ms when idle, and sleeps until the next timer when that is sooner.
+ *
+ * Deadlock. Checked when the last P goes idle (pidleput, sched lock held): if no goroutine is
+ * in a syscall, none sleeps on a timer and the global queue is empty, nothing can ever
+ * wake a goroutine again, so the run ends with Go's message listing the parked goroutines.
+ * Runnable Gs are always on a queue owned by a P that is not idle, on the global queue, in
+ * the timer heap, or counted in nsyscall, and each move between them happens under the
+ * sched lock or on a P that is not idle, so the check cannot see a G in flight.
+ *
+ * Stacks (stack.c). Slots of 512 KiB (64 KiB guard at the low end) carved out of 64 GiB
+ * MAP_NORESERVE reservations, so a million stacks are ~8 VMAs: the guards are installed with
+ * MADV_GUARD_INSTALL, which does not split a VMA, and the kernel commits stack pages only
+ * when touched. That is why 1M parked goroutines fit under vm.max_map_count = 65530.
+ *
+ * Runs. The runtime starts once per process; goro_run makes goroutine 1, wakes an M and
+ * sleeps on a condition variable. The calling thread never becomes an M. When main returns
+ * (or a panic, fatal error or deadlock ends the run) every M drops its P at its next
+ * schedule point; once all Ps are idle the goro_run thread reclaims every G and stack slot.
+ * A G stuck in a syscall is left as an orphan and freed when its syscall returns.
+ *
+ * TLS. A G may resume on another M after any switch, so the current M is always read
+ * through goro__getm (noipa, with a compiler barrier) and never cached across a switch;
+ * errno is saved and restored per G for the same reason.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core.h"
+
+#ifdef GORO_ASAN
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+#ifdef GORO_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
+#if defined(__GNUC__) && !defined(__clang__)
+#define NOIPA __attribute__((noipa))
+#else
+#define NOIPA __attribute__((noinline))
+#endif
+
+#define INC(x) STORER(&(x), LOADR(&(x)) + 1)
+
+enum { RUN_IDLE = 0, RUN_ACTIVE, RUN_ENDED };
+
+pthread_mutex_t goro__schedlock = PTHREAD_MUTEX_INITIALIZER;
+uint32_t goro__run_id;
+
+static struct {
+  G *gqhead, *gqtail;
+  int64_t gqsize;   /* atomic; written under the lock */
+  P *pidle;
+  int npidle;       /* atomic */
+  M *midle;
+  int nmspinning;   /* atomic */
+  int64_t nsyscall; /* goroutines between syscall enter and exit, this run; atomic */
+  int nprocs;       /* Ps of the current run */
+  int procs;        /* setting for the next run */
+  int run_state;    /* atomic */
+  int status;
+  char *msg;
+  uint64_t goidgen; /* atomic */
+  uint64_t mcount;  /* Ms created */
+  pthread_cond_t runcond; /* goro_run waits here (CLOCK_MONOTONIC) */
+  uint32_t sysmon_wake;   /* futex: bumped to wake sysmon early */
+  int64_t sysmon_deadline;
+} sched = {.procs = 0};
+
+static P allp[GORO_MAX_PROCS];
+static pthread_mutex_t runlock = PTHREAD_MUTEX_INITIALIZER; /* one goro_run at a time */
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+/* ---- TLS, clock, futex -------------------------------------------------------------------- */
+
+static __thread M *tls_m __attribute__((tls_model("initial-exec")));
+
+/* Never inlined, never analysed: the compiler must not keep an M (or a TLS address) from
+ * before a switch, because after it the goroutine may be on another thread. */
+NOIPA M *goro__getm(void) {
+  M *m = tls_m;
+  __asm__ volatile("" : "+r"(m)::"memory");
+  return m;
+}
+
+NOIPA static int *errno_loc(void) {
+  int *e = &errno;
+  __asm__ volatile("" : "+r"(e)::"memory");
+  return e;
+}
+
+G *goro__getg(void) {
+  M *m = goro__getm();
+  return m ? m->curg : NULL;
+}
+
+uint64_t goro__goid(G *g) { return g->goid; }
+struct goro_gsync *goro__gsync(G *g) { return &g->gsync; }
+
+int64_t goro_nanotime(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static long futex(uint32_t *uaddr, int op, uint32_t val, const struct timespec *ts) {
+  return syscall(SYS_futex, uaddr, op, val, ts, NULL, 0);
+}
+
+static void notewakeup(uint32_t *w) {
+  STORE(w, 1);
+  futex(w, FUTEX_WAKE_PRIVATE, 1, NULL);
+}
+
+static void notesleep(uint32_t *w) {
+  while (LOAD(w) == 0) futex(w, FUTEX_WAIT_PRIVATE, 0, NULL);
+  STORE(w, 0);
+}
+
+static void cpu_relax(void) { __builtin_ia32_pause(); }
+
+static uint32_t fastrand(M *m) {
+  m->fastrand ^= m->fastrand << 13;
+  m->fastrand ^= m->fastrand >> 7;
+  m->fastrand ^= m->fastrand << 17;
+  return (uint32_t)m->fastrand;
+}
+
+static void lock(void) { pthread_mutex_lock(&goro__schedlock); }
+static void unlock(void) { pthread_mutex_unlock(&goro__schedlock); }
+
+static _Noreturn void crash(const char *msg) {
+  fprintf(stderr, "fatal error: %s\n", msg);
+  abort();
+}
+
+/* ---- G allocation -------------------------------------------------------------------------- */
+
+#define GCHUNK 1024
+struct gchunk {
+  struct gchunk *next;
+  G g[GCHUNK];
+};
+
+static struct {
+  pthread_mutex_t lock;
+  G *list;
+  size_t n;
+  struct gchunk *chunks;
+} gfree = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static G *gfget(P *p) {
+  if (LIKELY(p && p->ngfree > 0)) return p->gfree[--p->ngfree];
+  pthread_mutex_lock(&gfree.lock);
+  if (!gfree.list) {
+    struct gchunk *c = calloc(1, sizeof *c);
+    if (!c) crash("goro: out of memory for goroutines");
+    for (int i = GCHUNK - 1; i >= 0; i--) {
+      c->g[i].slot = NOSLOT;
+      c->g[i].schedlink = gfree.list;
+      gfree.list = &c->g[i];
+    }
+    gfree.n += GCHUNK;
+    STORE(&c->next, gfree.chunks);
+    STORE(&gfree.chunks, c);
+  }
+  G *g = gfree.list;
+  gfree.list = g->schedlink;
+  gfree.n--;
+  while (p && gfree.list && p->ngfree < GFREE_CACHE / 2) {
+    p->gfree[p->ngfree++] = gfree.list;
+    gfree.list = gfree.list->schedlink;
+    gfree.n--;
+  }
+  pthread_mutex_unlock(&gfree.lock);
+  return g;
+}
+
+static void gfput(P *p, G *g) {
+  if (LIKELY(p && p->ngfree < GFREE_CACHE)) {
+    p->gfree[p->ngfree++] = g;
+    return;
+  }
+  pthread_mutex_lock(&gfree.lock);
+  g->schedlink = gfree.list;
+  gfree.list = g;
+  gfree.n++;
+  while (p && p->ngfree > GFREE_CACHE / 2) {
+    G *x = p->gfree[--p->ngfree];
+    x->schedlink = gfree.list;
+    gfree.list = x;
+    gfree.n++;
+  }
+  pthread_mutex_unlock(&gfree.lock);
+}
+
+/* Reset a G that is done with, returning its stack slot. */
+static void gdestroy(P *p, G *g) {
+  if (g->slot != NOSLOT) {
+    /* shrink: the goroutine went deep if a switch saw it there, or if it wrote a word
+     * below the kept top pages (a fresh or reclaimed page reads as zero) */
+    char *probe = g->stack_hi - STACK_KEEP - 64;
+#ifdef GORO_ASAN
+    (void)probe;
+    bool deep = true; /* ASan's redzones may poison the probe word; always shrink */
+#else
+    bool deep = g->min_sp < g->stack_hi - STACK_KEEP || *(volatile uint64_t *)probe != 0;
+#endif
+    goro__stack_put(p, g->slot, deep);
+    g->slot = NOSLOT;
+  }
+  memset(&g->gsync, 0, sizeof g->gsync);
+  g->waitreason = NULL;
+  g->orphan = false;
+  STORE(&g->status, G_FREE);
+}
+
+/* ---- run queues ---------------------------------------------------------------------------- */
+
+void goro__globrunqput(G *g) { /* sched lock held */
+  g->schedlink = NULL;
+  if (sched.gqtail) sched.gqtail->schedlink = g;
+  else sched.gqhead = g;
+  sched.gqtail = g;
+  STORE(&sched.gqsize, sched.gqsize + 1);
+}
+
+static void runqput(P *p, G *g, bool next);
+
+/* Take a batch from the global queue: one to run, some more into p's ring. Lock held. */
+static G *globrunqget(P *p, int max) {
+  int64_t n = sched.gqsize;
+  if (n == 0) return NULL;
+  int64_t share = n / sched.nprocs + 1;
+  if (share < n) n = share;
+  if (max > 0 && n > max) n = max;
+  if (n > RUNQ_SIZE / 2) n = RUNQ_SIZE / 2;
+  int64_t room = RUNQ_SIZE - (int64_t)(p->runqtail - LOAD(&p->runqhead)) + 1;
+  if (n > room) n = room; /* never overflow the ring while holding the lock */
+  G *g = sched.gqhead;
+  sched.gqhead = g->schedlink;
+  for (int64_t i = 1; i < n; i++) {
+    G *x = sched.gqhead;
+    sched.gqhead = x->schedlink;
+    runqput(p, x, false);
+  }
+  if (!sched.gqhead) sched.gqtail = NULL;
+  STORE(&sched.gqsize, sched.gqsize - n);
+  return g;
+}
+
+static bool runqempty(P *p) {
+  for (;;) {
+    uint32_t h = LOAD(&p->runqhead), t = LOAD(&p->runqtail);
+    G *next = LOAD(&p->runnext);
+    if (t == LOAD(&p->runqtail)) return h == t && next == NULL;
+  }
+}
+
+/* The ring is full: move half of it and g to the global queue in one lock trip. */
+static bool runqputslow(P *p, G *g, uint32_t h, uint32_t t) {
+  G *batch[RUNQ_SIZE / 2 + 1];
+  uint32_t n = (t - h) / 2;
+  if (n != RUNQ_SIZE / 2) return false; /* not full after all: a thief took some */
+  for (uint32_t i = 0; i < n; i++) batch[i] = LOADR(&p->runq[(h + i) % RUNQ_SIZE]);
+  if (!__atomic_compare_exchange_n(&p->runqhead, &h, h + n, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+    return false;
+  batch[n] = g;
+  lock();
+  for (uint32_t i = 0; i <= n; i++) goro__globrunqput(batch[i]);
+  unlock();
+  return true;
+}
+
+static void runqput(P *p, G *g, bool next) {
+  if (next) {
+    G *old = XCHG(&p->runnext, g);
+    if (!old) return;
+    g = old; /* the displaced one goes to the tail */
+  }
+  for (;;) {
+    uint32_t h = LOAD(&p->runqhead);
+    uint32_t t = p->runqtail;
+    if (t - h < RUNQ_SIZE) {
+      STORER(&p->runq[t % RUNQ_SIZE], g);
+      STORE(&p->runqtail, t + 1);
+      return;
+    }
+    if (runqputslow(p, g, h, t)) return;
+  }
+}
+
+static G *runqget(P *p) {
+  G *next = LOAD(&p->runnext);
+  uint32_t t = p->runqtail;
+  if (next && (p->nextstreak < 61 || LOAD(&p->runqhead) == t)) {
+    if (CAS(&p->runnext, next, NULL)) {
+      p->nextstreak++;
+      return next;
+    }
+  }
+  p->nextstreak = 0;
+  for (;;) {
+    uint32_t h = LOAD(&p->runqhead);
+    if (h == t) break;
+    G *g = LOADR(&p->runq[h % RUNQ_SIZE]);
+    if (__atomic_compare_exchange_n(&p->runqhead, &h, h + 1, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+      return g;
+  }
+  next = LOAD(&p->runnext);
+  if (next && CAS(&p->runnext, next, NULL)) return next;
+  return NULL;
+}
+
+/* Copy half of victim's ring into batch[batchhead...] and claim it with one CAS. */
+static uint32_t runqgrab(P *victim, G **batch, uint32_t batchhead, bool stealnext) {
+  for (;;) {
+    uint32_t h = LOAD(&victim->runqhead);
+    uint32_t t = LOAD(&victim->runqtail);
+    uint32_t n = t - h;
+    n = n - n / 2;
+    if (n == 0) {
+      if (stealnext) {
+        G *next = LOAD(&victim->runnext);
+        if (next && CAS(&victim->runnext, next, NULL)) {
+          STORER(&batch[batchhead % RUNQ_SIZE], next);
+          return 1;
+        }
+      }
+      return 0;
+    }
+    if (n > RUNQ_SIZE / 2) continue; /* h and t read at different times */
+    for (uint32_t i = 0; i < n; i++)
+      STORER(&batch[(batchhead + i) % RUNQ_SIZE], LOADR(&victim->runq[(h + i) % RUNQ_SIZE]));
+    if (__atomic_compare_exchange_n(&victim->runqhead, &h, h + n, false, __ATOMIC_RELEASE, __ATOMIC_RELAXED))
+      return n;
+  }
+}
+
+/* Steal half of victim's work into p; return one G to run. */
+static G *runqsteal(P *p, P *victim, bool stealnext) {
+  uint32_t t = p->runqtail;
+  uint32_t n = runqgrab(victim, p->runq, t, stealnext);
+  if (n == 0) return NULL;
+  n--;
+  G *g = LOADR(&p->runq[(t + n) % RUNQ_SIZE]);
+  if (n > 0) STORE(&p->runqtail, t + n);
+  return g;
+}
+
+/* ---- idle Ps and Ms ------------------------------------------------------------------------ */
+
+static void checkdead(void);
+
+static P *pidleget(void) { /* lock held */
+  P *p = sched.pidle;
+  if (p) {
+    sched.pidle = p->link;
+    XADD(&sched.npidle, -1);
+  }
+  return p;
+}
+
+static void pidleput(P *p) { /* lock held */
+  p->link = sched.pidle;
+  sched.pidle = p;
+  if (XADD(&sched.npidle, 1) + 1 == sched.nprocs) checkdead();
+}
+
+static M *mget(void) { /* lock held */
+  M *m = sched.midle;
+  if (m) sched.midle = m->schedlink;
+  return m;
+}
+
+static void *mstart(void *arg);
+
+static void newm(P *p, bool spinning) {
+  M *m = calloc(1, sizeof *m);
+  if (!m) crash("goro: out of memory for a thread");
+  m->nextp = p;
+  m->spinning = spinning;
+  m->id = (int)XADD(&sched.mcount, 1);
+  m->fastrand = 0x9E3779B97F4A7C15ull * (uint64_t)(m->id + 1);
+  pthread_t th;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  int rc = pthread_create(&th, &attr, mstart, m);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) {
+    errno = rc;
+    perror("fatal error: goro: creating a thread");
+    abort();
+  }
+}
+
+/* Run p (or an idle P if NULL) on an idle or new M. */
+static void startm(P *p, bool spinning) {
+  lock();
+  if (!p) {
+    p = pidleget();
+    if (!p) {
+      unlock();
+      if (spinning) XADD(&sched.nmspinning, -1);
+      return;
+    }
+  }
+  M *m = mget();
+  unlock();
+  if (!m) {
+    newm(p, spinning);
+    return;
+  }
+  m->spinning = spinning;
+  m->nextp = p;
+  notewakeup(&m->park);
+}
+
+/* New work exists: if a P is idle and nobody is spinning, wake one M to go and find it. */
+void goro__wakep(void) {
+  if (LOAD(&sched.npidle) == 0) return;
+  int zero = 0;
+  if (LOAD(&sched.nmspinning) != 0 || !CAS(&sched.nmspinning, zero, 1)) return;
+  startm(NULL, true);
+}
+
+static void stopm(M *m) {
+  lock();
+  m->schedlink = sched.midle;
+  sched.midle = m;
+  unlock();
+  notesleep(&m->park);
+}
+
+/* sysmon took p from an M in a syscall: give it to an M if there is work for it. */
+static void handoffp(P *p) {
+  bool active = LOAD(&sched.run_state) == RUN_ACTIVE;
+  if (active && (!runqempty(p) || LOAD(&sched.gqsize) > 0)) {
+    startm(p, false);
+    return;
+  }
+  int zero = 0;
+  if (active && LOAD(&sched.nmspinning) + LOAD(&sched.npidle) == 0 && CAS(&sched.nmspinning, zero, 1)) {
+    startm(p, true); /* no M is looking for work: this one will */
+    return;
+  }
+  lock();
+  if (active && sched.gqsize > 0) {
+    unlock();
+    startm(p, false);
+    return;
+  }
+  pidleput(p);
+  unlock();
+}
+
+/* ---- switching ----------------------------------------------------------------------------- */
+
+#ifdef GORO_TSAN
+static void *tsan_fiber(G *g) {
+  if (!g->tsan_fiber) g->tsan_fiber = __tsan_create_fiber(0);
+  return g->tsan_fiber;
+}
+#endif
+
+static void stack_assign(P *p, G *g) {
+  g->slot = goro__stack_get(p);
+  char *base = goro__stack_base(g->slot);
+  g->stack_lo = base + STACK_GUARD;
+  g->stack_hi = base + STACK_SLOT;
+#ifdef GORO_ASAN
+  __asan_unpoison_memory_region(g->stack_lo, (size_t)(g->stack_hi - g->stack_lo)); /* old redzones */
+#endif
+  /* the frame goro__ctx_switch pops: control words, six callee-saved registers, return
+   * address = the trampoline; 64 spare bytes above it */
+  uint64_t *sp = (uint64_t *)(g->stack_hi - 64) - 8;
+  sp[0] = 0x1F80 | ((uint64_t)0x037F << 32); /* default MXCSR | x87 control word */
+  for (int i = 1; i < 7; i++) sp[i] = 0;
+  sp[7] = (uint64_t)(uintptr_t)goro__ctx_trampoline;
+  g->sp = sp;
+  g->min_sp = (char *)sp;
+}
+
+static void ready(P *p, G *g) {
+  STORE(&g->status, G_RUNNABLE);
+  if (p) {
+    runqput(p, g, true);
+  } else {
+    lock();
+    goro__globrunqput(g);
+    unlock();
+  }
+  goro__wakep();
+}
+
+/* We are off the stack of m->after_g: finish what its switch started. */
+static void finish_switch(M *m) {
+  int a = m->after;
+  if (a == AFTER_NONE) return;
+  m->after = AFTER_NONE;
+  G *g = m->after_g;
+  P *p = m->p;
+  switch (a) {
+  case AFTER_YIELD:
+    STORE(&g->status, G_RUNNABLE);
+    runqput(p, g, false);
+    break;
+  case AFTER_PARK: {
+    bool (*commit)(void *) = m->commit;
+    void *arg = m->commit_arg;
+    m->commit = NULL;
+    STORE(&g->status, G_WAITING);
+    if (commit && !commit(arg)) {
+      /* the wait is already over: run it again */
+      while (LOAD(&g->status) != G_WAITING) cpu_relax();
+      ready(p, g);
+    }
+    break;
+  }
+  case AFTER_EXIT:
+    INC(p->exits);
+    gdestroy(p, g);
+    gfput(p, g);
+    break;
+  case AFTER_ABANDON:
+    STORE(&g->status, G_DEAD); /* reclaimed when the run is cleaned up */
+    break;
+  case AFTER_SYSCALL_REQUEUE:
+    lock();
+    if (g->orphan) {
+      gdestroy(NULL, g);
+      unlock();
+      gfput(NULL, g);
+      break;
+    }
+    if (LOAD(&sched.run_state) == RUN_ACTIVE) {
+      STORE(&g->status, G_RUNNABLE);
+      goro__globrunqput(g);
+    } else {
+      STORE(&g->status, G_DEAD);
+    }
+    XADD(&sched.nsyscall, -1);
+    unlock();
+    goro__wakep();
+    break;
+  }
+}
+
+static void after_switch(G *self) {
+#ifdef GORO_ASAN
+  __sanitizer_finish_switch_fiber(self->asan_fake_stack, NULL, NULL);
+#endif
+  finish_switch(goro__getm());
+  *errno_loc() = self->saved_errno;
+}
+
+/* Switch this M from `from` (the running context) to `to`. Returns when `from` runs again,
+ * possibly on another M. */
+static void gswitch(M *m, G *from, G *to) {
+  P *p = m->p;
+  if (to != &m->g0) {
+    if (UNLIKELY(to->slot == NOSLOT)) stack_assign(p, to);
+    STORER(&to->status, G_RUNNING);
+  }
+  m->curg = to;
+  if (p) INC(p->switches);
+  from->saved_errno = *errno_loc();
+  char *sp = __builtin_frame_address(0);
+  if (sp < from->min_sp) from->min_sp = sp;
+#ifdef GORO_ASAN
+  __sanitizer_start_switch_fiber(m->after == AFTER_EXIT ? NULL : &from->asan_fake_stack, to->stack_lo,
+                                 (size_t)(to->stack_hi - to->stack_lo));
+#endif
+#ifdef GORO_TSAN
+  __tsan_switch_to_fiber(to == &m->g0 ? to->tsan_fiber : tsan_fiber(to), 0);
+#endif
+  goro__ctx_switch(&from->sp, to->sp);
+  after_switch(from);
+}
+
+/* A fresh goroutine's first C frame (entered from goro__ctx_trampoline). */
+__attribute__((visibility("hidden"), noreturn)) void goro__gstart(void);
+void goro__gstart(void) {
+#ifdef GORO_ASAN
+  __sanitizer_finish_switch_fiber(NULL, NULL, NULL);
+#endif
+  finish_switch(goro__getm());
+  *errno_loc() = 0;
+  G *g = goro__getg();
+  g->fn(g->arg);
+  g = goro__getg();
+  if (g->gsync.defers) goro__defers_at_exit();
+  goro__goexit();
+}
+
+/* Local work for p: the global queue every 61st time, else runnext/ring, else the global
+ * queue. Does not steal. */
+static G *runqnext(P *p) {
+  p->schedtick++;
+  if (UNLIKELY(p->schedtick % 61 == 0) && LOAD(&sched.gqsize) > 0) {
+    lock();
+    G *g = globrunqget(p, 1);
+    unlock();
+    if (g) return g;
+  }
+  G *g = runqget(p);
+  if (g) return g;
+  if (LOAD(&sched.gqsize) > 0) {
+    lock();
+    g = globrunqget(p, 0);
+    unlock();
+  }
+  return g;
+}
+
+/* Leave the current goroutine with `action` and run something else on this M. Returns only
+ * when the goroutine runs again (never for AFTER_EXIT/AFTER_ABANDON). */
+static void park_m(int action) {
+  M *m = goro__getm();
+  if (UNLIKELY(!m || m->curg == &m->g0)) crash("goro: blocking call outside a goroutine");
+  G *g = m->curg;
+  P *p = m->p;
+  G *next;
+  if (UNLIKELY(LOAD(&sched.run_state) != RUN_ACTIVE)) {
+    next = &m->g0;
+    if (action != AFTER_EXIT) action = AFTER_ABANDON;
+  } else {
+    next = runqnext(p);
+    if (!next) {
+      if (action == AFTER_YIELD) return; /* nothing else to run: keep going */
+      next = &m->g0;
+    }
+  }
+  m->after = action;
+  m->after_g = g;
+  gswitch(m, g, next);
+}
+
+void goro_yield(void) { park_m(AFTER_YIELD); }
+
+void goro__park(const char *reason, bool (*commit)(void *arg), void *arg) {
+  M *m = goro__getm();
+  G *g = m->curg;
+  g->waitreason = reason;
+  m->commit = commit;
+  m->commit_arg = arg;
+  INC(m->p->parks);
+  park_m(AFTER_PARK);
+}
+
+void goro__ready(G *g) {
+  /* a waker may get here before the parking M has marked g waiting: wait that moment out */
+  for (long spins = 0; LOAD(&g->status) != G_WAITING; spins++) {
+    if (spins < 1000) cpu_relax();
+    else if (spins < 1000000) sched_yield();
+    else crash("goro__ready: the goroutine is not waiting");
+  }
+  M *m = goro__getm();
+  ready(m ? m->p : NULL, g);
+}
+
+_Noreturn void goro__goexit(void) {
+  park_m(AFTER_EXIT);
+  crash("goro: a dead goroutine was resumed");
+}
+
+_Noreturn void goro__end_run(int status, const char *msg) {
+  lock();
+  if (LOAD(&sched.run_state) == RUN_ACTIVE) {
+    sched.status = status;
+    sched.msg = strdup(msg ? msg : "");
+    STORE(&sched.run_state, RUN_ENDED);
+    pthread_cond_broadcast(&sched.runcond);
+  }
+  unlock();
+  park_m(AFTER_ABANDON);
+  crash("goro: an abandoned goroutine was resumed");
+}
+
+_Noreturn void goro__fatal(const char *msg) {
+  size_t n = strlen(msg) + 16;
+  char *buf = malloc(n);
+  if (buf) snprintf(buf, n, "fatal error: %s", msg);
+  goro__end_run(GORO_FATAL, buf ? buf : msg);
+}
+
+/* ---- finding work (on g0) ------------------------------------------------------------------ */
+
+static void acquirep(M *m, P *p) { m->p = p; }
+
+static void resetspinning(M *m) {
+  m->spinning = false;
+  XADD(&sched.nmspinning, -1);
+  goro__wakep(); /* we found work: maybe there is more, let another M look */
+}
+
+static G *stealwork(M *m, P *p) {
+  int n = sched.nprocs;
+  for (int round = 0; round < 4; round++) {
+    uint32_t start = fastrand(m) % (uint32_t)n;
+    for (int i = 0; i < n; i++) {
+      P *v = &allp[(start + (uint32_t)i) % (uint32_t)n];
+      if (v == p) continue;
+      G *g = runqsteal(p, v, round == 3);
+      if (g) {
+        INC(p->steals);
+        return g;
+      }
+    }
+    if (LOAD(&sched.gqsize) > 0) {
+      lock();
+      G *g = globrunqget(p, 0);
+      unlock();
+      if (g) return g;
+    }
+  }
+  return NULL;
+}
+
+/* Block until there is a G to run on this M; returns with m->p held. */
+static G *findrunnable(M *m) {
+  for (;;) {
+    if (!m->p) {
+      stopm(m);
+      acquirep(m, m->nextp);
+      m->nextp = NULL;
+      continue;
+    }
+    P *p = m->p;
+    if (LOAD(&sched.run_state) != RUN_ACTIVE) {
+      if (m->spinning) {
+        m->spinning = false;
+        XADD(&sched.nmspinning, -1);
+      }
+      m->p = NULL;
+      lock();
+      pidleput(p);
+      unlock();
+      continue;
+    }
+    G *g = runqnext(p);
+    if (!g && sched.nprocs > 1) {
+      if (!m->spinning && 2 * LOAD(&sched.nmspinning) < sched.nprocs - LOAD(&sched.npidle)) {
+        m->spinning = true;
+        XADD(&sched.nmspinning, 1);
+      }
+      if (m->spinning) g = stealwork(m, p);
+    }
+    if (g) {
+      if (m->spinning) resetspinning(m);
+      return g;
+    }
+    /* nothing anywhere: give up the P */
+    lock();
+    if (LOAD(&sched.run_state) == RUN_ACTIVE && sched.gqsize > 0) {
+      g = globrunqget(p, 0);
+      unlock();
+      if (m->spinning) resetspinning(m);
+      return g;
+    }
+    m->p = NULL;
+    pidleput(p);
+    unlock();
+    if (m->spinning) {
+      m->spinning = false;
+      XADD(&sched.nmspinning, -1);
+      /* the wake-up invariant: look again after no longer counting as spinning */
+      bool work = LOAD(&sched.gqsize) > 0;
+      for (int i = 0; !work && i < sched.nprocs; i++) work = !runqempty(&allp[i]);
+      if (work && LOAD(&sched.run_state) == RUN_ACTIVE) {
+        lock();
+        P *p2 = pidleget();
+        unlock();
+        if (p2) {
+          acquirep(m, p2);
+          m->spinning = true;
+          XADD(&sched.nmspinning, 1);
+          continue;
+        }
+      }
+    }
+  }
+}
+
+static void mloop(M *m) {
+  for (;;) {
+    G *g = findrunnable(m);
+    m->after = AFTER_NONE;
+    gswitch(m, &m->g0, g); /* g0 never migrates: m stays valid */
+  }
+}
+
+static void *mstart(void *arg) {
+  M *m = arg;
+  tls_m = m;
+  m->tid = (pid_t)syscall(SYS_gettid);
+  m->curg = &m->g0;
+  m->g0.goid = 0;
+  m->g0.slot = NOSLOT;
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    void *lo;
+    size_t sz;
+    pthread_attr_getstack(&attr, &lo, &sz);
+    m->g0.stack_lo = lo;
+    m->g0.stack_hi = (char *)lo + sz;
+    pthread_attr_destroy(&attr);
+  }
+  m->g0.min_sp = m->g0.stack_hi;
+#ifdef GORO_TSAN
+  m->g0.tsan_fiber = __tsan_get_current_fiber();
+#endif
+  goro__stack_signals_thread(m);
+  acquirep(m, m->nextp);
+  m->nextp = NULL;
+  mloop(m);
+  return NULL;
+}
+
+/* ---- goroutines ---------------------------------------------------------------------------- */
+
+uint64_t goro_go(void (*fn)(void *), void *arg) {
+  M *m = goro__getm();
+  if (UNLIKELY(!m || m->curg == &m->g0 || !m->p)) crash("goro_go: not called from a running goroutine");
+  P *p = m->p;
+  G *g = gfget(p);
+  if (UNLIKELY(p->goidcache == p->goidcacheend)) {
+    p->goidcache = XADD(&sched.goidgen, 16);
+    p->goidcacheend = p->goidcache + 16;
+  }
+  g->goid = p->goidcache++;
+  g->fn = fn;
+  g->arg = arg;
+  g->run_id = goro__run_id;
+  g->saved_errno = 0;
+  STORER(&g->status, G_RUNNABLE);
+  INC(p->spawns);
+  runqput(p, g, true);
+  goro__wakep();
+  return g->goid;
+}
+
+uint64_t goro_id(void) {
+  G *g = goro__getg();
+  return g ? g->goid : 0;
+}
+
+int64_t goro_count(void) {
+  int64_t n = LOAD(&sched.run_state) == RUN_ACTIVE ? 1 : 0; /* main */
+  for (int i = 0; i < sched.nprocs; i++) n += (int64_t)(LOADR(&allp[i].spawns) - LOADR(&allp[i].exits));
+  return n;
+}
+
+/* ---- syscalls ------------------------------------------------------------------------------ */
+
+void goro_syscall_enter(void) {
+  M *m = goro__getm();
+  G *g = m->curg;
+  P *p = m->p;
+  if (UNLIKELY(!p || g == &m->g0)) crash("goro_syscall_enter: not in a running goroutine");
+  XADD(&sched.nsyscall, 1);
+  STORE(&g->status, G_SYSCALL);
+  STORER(&p->syscalltick, p->syscalltick + 1);
+  m->oldp = p;
+  m->p = NULL;
+  STORE(&p->sysm, m); /* from here sysmon may take p */
+}
+
+void goro_syscall_exit(void) {
+  int saved = *errno_loc();
+  M *m = goro__getm();
+  G *g = m->curg;
+  P *p = m->oldp;
+  m->oldp = NULL;
+  M *self = m;
+  if (LIKELY(CAS(&p->sysm, self, NULL))) { /* still ours */
+    m->p = p;
+    STORE(&g->status, G_RUNNING);
+    XADD(&sched.nsyscall, -1);
+    *errno_loc() = saved;
+    return;
+  }
+  lock();
+  if (LOAD(&sched.run_state) == RUN_ACTIVE && !g->orphan) {
+    P *p2 = pidleget();
+    if (p2) {
+      acquirep(m, p2);
+      STORE(&g->status, G_RUNNING);
+      XADD(&sched.nsyscall, -1);
+      unlock();
+      *errno_loc() = saved;
+      return;
+    }
+  }
+  unlock();
+  /* no P: queue g globally from g0 (not from its own stack, which another M could then
+   * resume), and let this M sleep */
+  m->after = AFTER_SYSCALL_REQUEUE;
+  m->after_g = g;
+  *errno_loc() = saved;
+  gswitch(m, g, &m->g0);
+  /* resumed by some M holding a P (never for an orphan) */
+}
+
+/* ---- sysmon -------------------------------------------------------------------------------- */
+
+void goro__sysmon_kick(int64_t when) {
+  if (when < LOAD(&sched.sysmon_deadline)) {
+    XADD(&sched.sysmon_wake, 1);
+    futex(&sched.sysmon_wake, FUTEX_WAKE_PRIVATE, 1, NULL);
+  }
+}
+
+static struct {
+  uint32_t tick;
+  int64_t when;
+} sysmon_seen[GORO_MAX_PROCS];
+
+static int retake(int64_t now) {
+  int n = 0;
+  bool active = LOAD(&sched.run_state) == RUN_ACTIVE;
+  for (int i = 0; i < sched.nprocs; i++) {
+    P *p = &allp[i];
+    M *sm = LOAD(&p->sysm);
+    if (!sm) {
+      sysmon_seen[i].when = 0;
+      continue;
+    }
+    uint32_t t = LOAD(&p->syscalltick);
+    if (sysmon_seen[i].when == 0 || sysmon_seen[i].tick != t) {
+      sysmon_seen[i].tick = t;
+      sysmon_seen[i].when = now;
+      continue;
+    }
+    int64_t in = now - sysmon_seen[i].when;
+    if (in < 20000) continue;
+    /* nothing waits for this P and someone is free to look: leave it for a while */
+    if (active && runqempty(p) && LOAD(&sched.gqsize) == 0 &&
+        LOAD(&sched.nmspinning) + LOAD(&sched.npidle) > 0 && in < 10000000)
+      continue;
+    if (CAS(&p->sysm, sm, NULL)) {
+      sysmon_seen[i].when = 0;
+      INC(p->handoffs);
+      handoffp(p);
+      n++;
+    }
+  }
+  return n;
+}
+
+static void *sysmon(void *arg) {
+  (void)arg;
+  int64_t delay = 20000;
+  int idle = 0;
+  for (;;) {
+    uint32_t seq = LOAD(&sched.sysmon_wake);
+    int state = LOAD(&sched.run_state);
+    if (state == RUN_IDLE) {
+      STORE(&sched.sysmon_deadline, INT64_MAX);
+      struct timespec ts = {0, 100000000};
+      futex(&sched.sysmon_wake, FUTEX_WAIT_PRIVATE, seq, &ts);
+      continue;
+    }
+    int64_t now = goro_nanotime();
+    size_t fired = 0;
+    int64_t next_timer;
+    lock();
+    if (state == RUN_ACTIVE) fired = goro__timer_fire(now, &next_timer);
+    unlock();
+    for (size_t i = 0; i < fired && LOAD(&sched.npidle) > 0; i++) goro__wakep();
+    int n = retake(now);
+    if (fired || n) idle = 0;
+    else idle++;
+    if (idle == 0) delay = 20000;
+    else if (idle > 50 && delay < 10000000) delay *= 2;
+    int64_t until = now + delay;
+    STORE(&sched.sysmon_deadline, until);
+    next_timer = goro__timer_next();
+    if (next_timer < until) until = next_timer;
+    int64_t wait = until - goro_nanotime();
+    if (wait <= 0) continue;
+    struct timespec ts = {wait / 1000000000, wait % 1000000000};
+    futex(&sched.sysmon_wake, FUTEX_WAIT_PRIVATE, seq, &ts);
+  }
+  return NULL;
+}
+
+/* ---- deadlock ------------------------------------------------------------------------------ */
+
+static int cmp_goid(const void *a, const void *b) {
+  uint64_t x = (*(G *const *)a)->goid, y = (*(G *const *)b)->goid;
+  return (x > y) - (x < y);
+}
+
+/* All Ps idle (lock held). Nothing running can wake anyone; decide whether anything else can. */
+static void checkdead(void) {
+  int state = LOAD(&sched.run_state);
+  if (state == RUN_ENDED) {
+    pthread_cond_broadcast(&sched.runcond); /* goro_run waits for this quiescence */
+    return;
+  }
+  if (state != RUN_ACTIVE) return;
+  if (LOAD(&sched.nsyscall) > 0 || sched.gqsize > 0 || goro__timer_count() > 0) return;
+  /* deadlock: list the parked goroutines by id */
+  size_t n = 0, cap = 64;
+  G **gs = malloc(cap * sizeof *gs);
+  for (struct gchunk *c = LOAD(&gfree.chunks); c && gs; c = LOAD(&c->next)) {
+    for (int i = 0; i < GCHUNK; i++) {
+      G *g = &c->g[i];
+      if (LOAD(&g->status) != G_WAITING || g->run_id != goro__run_id) continue;
+      if (n == cap) {
+        G **x = realloc(gs, (cap *= 2) * sizeof *gs);
+        if (!x) break;
+        gs = x;
+      }
+      gs[n++] = g;
+    }
+  }
+  const char *head = "fatal error: all goroutines are asleep - deadlock!\n";
+  size_t len = strlen(head) + 1 + n * 64 + 1, off = 0;
+  char *msg = malloc(len);
+  if (msg && gs) {
+    qsort(gs, n, sizeof *gs, cmp_goid);
+    off += (size_t)snprintf(msg, len, "%s", head);
+    for (size_t i = 0; i < n && off < len; i++)
+      off += (size_t)snprintf(msg + off, len - off, "\ngoroutine %llu [%.40s]:", (unsigned long long)gs[i]->goid,
+                              gs[i]->waitreason ? gs[i]->waitreason : "waiting");
+  }
+  free(gs);
+  sched.status = GORO_DEADLOCK;
+  sched.msg = msg ? msg : strdup("fatal error: all goroutines are asleep - deadlock!");
+  STORE(&sched.run_state, RUN_ENDED);
+  pthread_cond_broadcast(&sched.runcond);
+}
+
+/* ---- lifecycle ----------------------------------------------------------------------------- */
+
+static void runtime_init(void) {
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&sched.runcond, &ca);
+  pthread_condattr_destroy(&ca);
+  for (int i = 0; i < GORO_MAX_PROCS; i++) allp[i].id = i;
+  sched.sysmon_deadline = INT64_MAX;
+  goro__stack_init();
+  pthread_t th;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  if (pthread_create(&th, &attr, sysmon, NULL) != 0) crash("goro: cannot start sysmon");
+  pthread_attr_destroy(&attr);
+}
+
+static int default_procs(void) {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) {
+    int n = CPU_COUNT(&set);
+    if (n > 0) return n > GORO_MAX_PROCS ? GORO_MAX_PROCS : n;
+  }
+  long n = sysconf(_SC_NPROCESSORS_ONLN);
+  return n < 1 ? 1 : n > GORO_MAX_PROCS ? GORO_MAX_PROCS : (int)n;
+}
+
+int goro_procs(void) {
+  int n = LOAD(&sched.procs);
+  return n > 0 ? n : default_procs();
+}
+
+static int seterr(char *err, size_t errlen, int status, const char *msg) {
+  if (err && errlen) snprintf(err, errlen, "%s", msg);
+  return status;
+}
+
+int goro_set_procs(int n, char *err, size_t errlen) {
+  char buf[80];
+  if (n <= 0 || n > GORO_MAX_PROCS) {
+    snprintf(buf, sizeof buf, "GOMAXPROCS must be in 1..%d, got %d", GORO_MAX_PROCS, n);
+    return seterr(err, errlen, GORO_EINVAL, buf);
+  }
+  if (LOAD(&sched.run_state) != RUN_IDLE)
+    return seterr(err, errlen, GORO_EINVAL, "goro_set_procs: not callable during a run");
+  STORE(&sched.procs, n);
+  return seterr(err, errlen, GORO_OK, "");
+}
+
+static void main_entry(void *arg) {
+  void **a = arg;
+  ((void (*)(void *))a[0])(a[1]);
+  G *g = goro__getg();
+  if (g->gsync.defers) goro__defers_at_exit();
+  goro__end_run(GORO_OK, "");
+}
+
+/* Every M has dropped its P: reclaim all goroutines and stacks of the run (lock held). */
+static void cleanup_run(void) {
+  for (int i = 0; i < sched.nprocs; i++) {
+    P *p = &allp[i];
+    goro__stack_flush(p);
+    p->ngfree = 0; /* free Gs are found again below */
+    p->runqhead = p->runqtail = 0;
+    p->runnext = NULL;
+    p->goidcache = p->goidcacheend = 0;
+  }
+  sched.gqhead = sched.gqtail = NULL;
+  STORE(&sched.gqsize, 0);
+  goro__timer_clear();
+  size_t nkeep = 0, capkeep = 0;
+  uint32_t *keep = NULL;
+  pthread_mutex_lock(&gfree.lock);
+  gfree.list = NULL;
+  gfree.n = 0;
+  for (struct gchunk *c = gfree.chunks; c; c = c->next) {
+    for (int i = GCHUNK - 1; i >= 0; i--) {
+      G *g = &c->g[i];
+      int s = LOAD(&g->status);
+      if (s == G_SYSCALL || (g->orphan && s != G_FREE)) {
+        /* still inside a syscall: freed when it comes back (AFTER_SYSCALL_REQUEUE) */
+        g->orphan = true;
+        if (nkeep == capkeep) {
+          capkeep = capkeep ? 2 * capkeep : 16;
+          keep = realloc(keep, capkeep * sizeof *keep);
+          if (!keep) crash("goro: out of memory");
+        }
+        keep[nkeep++] = g->slot;
+        continue;
+      }
+      g->slot = NOSLOT; /* every other slot returns to the pool below */
+      memset(&g->gsync, 0, sizeof g->gsync);
+      g->waitreason = NULL;
+      STORE(&g->status, G_FREE);
+      g->schedlink = gfree.list;
+      gfree.list = g;
+      gfree.n++;
+    }
+  }
+  pthread_mutex_unlock(&gfree.lock);
+  goro__stack_reclaim_all(keep, nkeep);
+  uint64_t used = goro__stack_slots_used();
+  uint32_t *slots = malloc((used ? used : 1) * sizeof *slots);
+  if (!slots) crash("goro: out of memory");
+  size_t nfree = 0;
+  for (uint64_t s = used; s-- > 0;) {
+    bool kept = false;
+    for (size_t k = 0; k < nkeep && !kept; k++) kept = keep[k] == s;
+    if (!kept) slots[nfree++] = (uint32_t)s;
+  }
+  goro__stack_reset_free(slots, nfree);
+  free(slots);
+  free(keep);
+  STORE(&sched.nsyscall, 0);
+  STORE(&sched.nmspinning, 0);
+}
+
+/* The run has ended: wait (bounded) until every M has dropped its P, then reclaim it all.
+ * Lock held. False if a goroutine still holds a P (it never yields). */
+static bool finish_run(void) {
+  struct timespec dl;
+  clock_gettime(CLOCK_MONOTONIC, &dl);
+  dl.tv_sec += 10;
+  int rc = 0;
+  while (LOAD(&sched.npidle) != sched.nprocs && rc != ETIMEDOUT)
+    rc = pthread_cond_timedwait(&sched.runcond, &goro__schedlock, &dl);
+  if (LOAD(&sched.npidle) != sched.nprocs) return false;
+  cleanup_run();
+  STORE(&sched.run_state, RUN_IDLE);
+  return true;
+}
+
+int goro_run(void (*main)(void *), void *arg, char *err, size_t errlen) {
+  pthread_once(&init_once, runtime_init);
+  if (goro__getm()) return seterr(err, errlen, GORO_EINVAL, "goro_run: called from inside a run");
+  if (!main) return seterr(err, errlen, GORO_EINVAL, "goro_run: main must be a function");
+  if (pthread_mutex_trylock(&runlock) != 0)
+    return seterr(err, errlen, GORO_EINVAL, "goro_run: another run is in progress");
+  void *mainarg[2] = {(void *)main, arg};
+
+  lock();
+  if (LOAD(&sched.run_state) == RUN_ENDED && !finish_run()) { /* a previous run timed out */
+    unlock();
+    pthread_mutex_unlock(&runlock);
+    return seterr(err, errlen, GORO_FATAL,
+                  "fatal error: goro: a goroutine of an earlier run is still running (it never yields)");
+  }
+  int n = goro_procs();
+  sched.nprocs = n;
+  sched.pidle = NULL;
+  STORE(&sched.npidle, 0);
+  for (int i = n - 1; i >= 0; i--) {
+    P *p = &allp[i];
+    p->spawns = p->exits = p->switches = p->steals = p->handoffs = p->parks = 0;
+    p->schedtick = p->nextstreak = 0;
+    p->sysm = NULL;
+    p->link = sched.pidle;
+    sched.pidle = p;
+    STORE(&sched.npidle, sched.npidle + 1);
+  }
+  goro__run_id++;
+  STORE(&sched.goidgen, 2);
+  sched.status = GORO_OK;
+  sched.msg = NULL;
+  G *g1 = gfget(NULL);
+  g1->goid = 1;
+  g1->fn = main_entry;
+  g1->arg = mainarg;
+  g1->run_id = goro__run_id;
+  g1->saved_errno = 0;
+  STORE(&g1->status, G_RUNNABLE);
+  goro__globrunqput(g1);
+  STORE(&sched.run_state, RUN_ACTIVE);
+  unlock();
+  XADD(&sched.sysmon_wake, 1);
+  futex(&sched.sysmon_wake, FUTEX_WAKE_PRIVATE, 1, NULL);
+  startm(NULL, false);
+
+  lock();
+  while (LOAD(&sched.run_state) == RUN_ACTIVE) pthread_cond_wait(&sched.runcond, &goro__schedlock);
+  int status = sched.status;
+  char *msg = sched.msg;
+  sched.msg = NULL;
+  bool clean = finish_run();
+  unlock();
+  pthread_mutex_unlock(&runlock);
+  if (!clean && status == GORO_OK) {
+    free(msg);
+    return seterr(err, errlen, GORO_FATAL,
+                  "fatal error: goro: a goroutine kept running after main returned (it never yields)");
+  }
+  seterr(err, errlen, status, msg ? msg : "");
+  free(msg);
+  return status;
+}
+
+/* ---- stats --------------------------------------------------------------------------------- */
+
+static void stats_of(P *p, goro_stats *out) {
+  out->spawns = LOADR(&p->spawns);
+  out->switches = LOADR(&p->switches);
+  out->steals = LOADR(&p->steals);
+  out->handoffs = LOADR(&p->handoffs);
+  out->parks = LOADR(&p->parks);
+  out->threads = LOAD(&sched.mcount);
+}
+
+void goro_stats_get(goro_stats *total) {
+  memset(total, 0, sizeof *total);
+  int n = sched.nprocs ? sched.nprocs : goro_procs();
+  for (int i = 0; i < n; i++) {
+    goro_stats s;
+    stats_of(&allp[i], &s);
+    total->spawns += s.spawns;
+    total->switches += s.switches;
+    total->steals += s.steals;
+    total->handoffs += s.handoffs;
+    total->parks += s.parks;
+  }
+  total->threads = LOAD(&sched.mcount);
+}
+
+int goro_stats_p(int p, goro_stats *out) {
+  int n = sched.nprocs ? sched.nprocs : goro_procs();
+  if (p < 0 || p >= n || !out) return GORO_EINVAL;
+  stats_of(&allp[p], out);
+  return GORO_OK;
+}
