@@ -1,0 +1,59 @@
+package main
+
+// §3 Basics: `go f()` returns at once, and the order of concurrently started goroutines varies.
+// (The loop-variable program lives in ../loopvar: it is built twice, as go 1.21 and go 1.22.)
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+func init() {
+	register("go_returns", goReturns)
+	register("completion_order", completionOrder)
+}
+
+// goReturns: spawn a goroutine that blocks forever; the spawner notes it got control back and
+// whether the child had started by then.
+func goReturns(p params) (obs, error) {
+	trials := p.int("trials", 100)
+	forever := make(chan struct{}) // never closed: the children stay blocked until exit
+	spawnerFirst := 0
+	for t := 0; t < trials; t++ {
+		var started atomic.Bool
+		go func() {
+			started.Store(true)
+			<-forever
+		}()
+		if !started.Load() {
+			spawnerFirst++
+		}
+	}
+	return obs{"spawn_returned": true, "spawner_first": spawnerFirst, "trials": trials,
+		"blocked_children": runtime.NumGoroutine() - 1}, nil
+}
+
+// completionOrder: 3 goroutines append their id under a Mutex; count the distinct orders.
+func completionOrder(p params) (obs, error) {
+	trials := p.int("trials", 200)
+	orders := map[string]int{}
+	for t := 0; t < trials; t++ {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		order := make([]byte, 0, 3)
+		for id := 0; id < 3; id++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				mu.Lock()
+				order = append(order, byte('0'+id))
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		orders[string(order)]++
+	}
+	return obs{"trials": trials, "distinct_orders": len(orders), "orders": orders,
+		"gomaxprocs": runtime.GOMAXPROCS(0)}, nil
+}

@@ -1,0 +1,3 @@
+module goscen
+
+go 1.22

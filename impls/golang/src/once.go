@@ -1,0 +1,100 @@
+package main
+
+// §9 sync.Once: the function runs exactly once, and every caller returns only after it ran.
+
+import (
+	"sync"
+	"time"
+)
+
+func init() {
+	register("once_runs_once", onceRunsOnce)
+	register("once_waits", onceWaits)
+	register("once", onceBench)
+}
+
+// Database stands for the article's singleton.
+type Database struct{ id int }
+
+func onceRunsOnce(p params) (obs, error) {
+	callers, trials := p.int("callers", 10), p.int("trials", 1000)
+	maxInit, allSame := 0, true
+	for t := 0; t < trials; t++ {
+		var once sync.Once
+		var instance *Database
+		inits := 0
+		get := func() *Database {
+			once.Do(func() {
+				inits++
+				instance = &Database{id: t}
+			})
+			return instance
+		}
+		got := make([]*Database, callers)
+		gate := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(callers)
+		for i := 0; i < callers; i++ {
+			go func() {
+				defer wg.Done()
+				<-gate // all callers call Do at the same time
+				got[i] = get()
+			}()
+		}
+		close(gate)
+		wg.Wait()
+		maxInit = max(maxInit, inits)
+		for _, g := range got {
+			if g == nil || g != instance {
+				allSame = false
+			}
+		}
+	}
+	return obs{"trials": trials, "max_init_count": maxInit, "all_same_instance": allSame}, nil
+}
+
+func onceWaits(p params) (obs, error) {
+	callers, trials, initMs := p.int("callers", 10), p.int("trials", 100), p.int("init_ms", 1)
+	unset := 0
+	var mu sync.Mutex
+	for t := 0; t < trials; t++ {
+		var once sync.Once
+		var instance *Database
+		gate := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(callers)
+		for i := 0; i < callers; i++ {
+			go func() {
+				defer wg.Done()
+				<-gate
+				once.Do(func() {
+					time.Sleep(time.Duration(initMs) * time.Millisecond) // a slow init
+					instance = &Database{id: t}
+				})
+				if instance == nil { // Do returned before init finished
+					mu.Lock()
+					unset++
+					mu.Unlock()
+				}
+			}()
+		}
+		close(gate)
+		wg.Wait()
+	}
+	return obs{"trials": trials, "unset_observed": unset}, nil
+}
+
+// onceBench times once.Do on the fast path (after the first call).
+func onceBench(p params) (obs, error) {
+	n := p.int("n", 1_000_000)
+	var once sync.Once
+	calls := 0
+	f := func() { calls++ }
+	once.Do(f)
+	sec := timed(func() {
+		for i := 0; i < n; i++ {
+			once.Do(f)
+		}
+	})
+	return obs{"seconds": sec, "ops": n, "ns_per_op": sec / float64(n) * 1e9, "init_calls": calls}, nil
+}

