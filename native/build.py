@@ -1,0 +1,87 @@
+"""cffi builder of the native runtime: ``impls._goro``.
+
+setup.py names it in ``cffi_modules``; it also runs alone (``python native/build.py``) to build
+the extension in place. Sources are every ``native/src/*.c`` and ``native/scenarios/*.c``; the
+context switch (``.S``) is assembled here first and linked in as an extra object, because
+setuptools does not compile assembly.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import subprocess
+import sysconfig
+
+from cffi import FFI
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SRC = os.path.join(HERE, "src")
+SCEN = os.path.join(HERE, "scenarios")
+INCLUDE = os.path.join(HERE, "include")
+
+CFLAGS = ["-O2", "-std=c11", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE", "-pthread",
+          "-fno-omit-frame-pointer", "-fstack-clash-protection"]
+
+
+def _rel(path: str) -> str:
+    # setuptools wants source paths relative to the project root; a standalone build
+    # (GORO_BUILD_ABSPATHS=1, set by __main__) compiles from build/ and needs absolute ones
+    if os.environ.get("GORO_BUILD_ABSPATHS") == "1":
+        return path
+    return os.path.relpath(path, ROOT)
+
+
+def _assemble() -> str:
+    """Assemble switch_x86_64.S into build/ and return the object's path."""
+    src = os.path.join(SRC, "switch_x86_64.S")
+    outdir = os.path.join(ROOT, "build", "goro-asm")
+    os.makedirs(outdir, exist_ok=True)
+    obj = os.path.join(outdir, "switch_x86_64.o")
+    cc = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()
+    subprocess.run([*cc, "-fPIC", "-c", src, "-o", obj], check=True)
+    return obj
+
+
+def _cdef() -> str:
+    text = open(os.path.join(SRC, "cffi_api.h")).read()
+    scen = os.path.join(SCEN, "scenarios.h")
+    if os.path.exists(scen):
+        text += "\n" + open(scen).read()
+    return text
+
+
+def make_ffi() -> FFI:
+    ffi = FFI()
+    ffi.cdef(_cdef())
+    sources = sorted(glob.glob(os.path.join(SRC, "*.c"))) + sorted(glob.glob(os.path.join(SCEN, "*.c")))
+    headers = '#include "goro.h"\n'
+    if os.path.exists(os.path.join(SCEN, "scenarios.h")):
+        headers += '#include "scenarios.h"\n'
+    ffi.set_source(
+        "impls._goro",
+        headers,
+        sources=[_rel(s) for s in sources],
+        include_dirs=[_rel(INCLUDE), _rel(SRC), _rel(SCEN)],
+        extra_compile_args=CFLAGS,
+        extra_objects=[_assemble()],
+        extra_link_args=["-pthread"],
+    )
+    return ffi
+
+
+if __name__ == "__main__":
+    os.environ["GORO_BUILD_ABSPATHS"] = "1"
+
+ffibuilder = make_ffi()
+
+if __name__ == "__main__":
+    import shutil
+
+    os.chdir(ROOT)
+    # objects go to build/, the extension next to the impls package (an in-place build)
+    so = ffibuilder.compile(tmpdir=os.path.join("build", "goro-cffi"), verbose=False)
+    dest = os.path.join(ROOT, "impls", os.path.basename(so))
+    shutil.copy2(so, dest)
+    print(dest)
