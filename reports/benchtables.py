@@ -13,6 +13,15 @@ def _size(params: dict | None) -> str:
                      if k not in ("procs", "read_pct"))
 
 
+def _num(x: float) -> str:
+    """4 significant digits with thousands separators, no exponent."""
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+
+
+def _short(warning: str) -> str:
+    return warning if len(warning) <= 70 else warning[:69] + "…"
+
+
 def markdown(results: dict) -> str:
     by_name: dict[str, list[dict]] = {}
     for r in results.get("benchmarks", []):
@@ -24,15 +33,22 @@ def markdown(results: dict) -> str:
     for name, recs in by_name.items():
         ok = [r for r in recs if r.get("status") == "ok"]
         best = min((r["median"] for r in ok), default=None)
+        # a per-op figure compares across sizes; a whole-run figure (ms/op of a tree) only at one size
+        if ok and not ok[0]["unit"].startswith(("ns/", "B/")):
+            ref = min(ok, key=lambda r: r["median"])["params"]
+            comparable = {id(r) for r in ok if r.get("params") == ref}
+        else:
+            comparable = {id(r) for r in ok}
         rows = []
         for r in sorted(recs, key=lambda r: (r.get("status") != "ok", r.get("median") or 0)):
             if r.get("status") == "ok":
-                spread = f"± {r['stdev']:,.3g}" if r.get("stdev") else ""
+                spread = f"± {_num(r['stdev'])}" if r.get("stdev") else ""
                 at = f" (at n={r['at_n']:,})" if r.get("at_n") else ""
-                rows.append([r["backend"], f"{r['median']:,.4g} {r['unit']} {spread}{at}",
-                             f"{r['median'] / best:,.2f}" if best else "", r.get("n"),
+                rows.append([r["backend"], f"{_num(r['median'])} {r['unit']} {spread}{at}",
+                             f"{r['median'] / best:,.2f}" if best and id(r) in comparable else "other size",
+                             r.get("n"),
                              _size(r.get("params")) if not r.get("at_n") else "",
-                             "; ".join(r.get("warnings") or [])[:120], f"`{r.get('command', '')}`"])
+                             _short((r.get("warnings") or [""])[0]), f"`{r.get('command', '')}`"])
             else:
                 rows.append([r["backend"], f"{r.get('status')}: {(r.get('message') or '')[:140]}", "", "", "", "",
                              f"`{r.get('command', '')}`"])
@@ -49,6 +65,7 @@ def _memory_series(recs: list[dict]) -> str:
     rows = []
     for r in recs:
         cells = {s["n"]: (f"{s['median']:,.0f} B" if "median" in s else
+                          f"skipped ({s['message']})" if s.get("status") == "skipped" else
                           f"{s.get('status')}: reached {s.get('reached')}; {(s.get('message') or '')[:60]}")
                  for s in r.get("series", [])}
         rows.append([r["backend"], *[cells.get(n, "") for n in sizes]])
