@@ -82,3 +82,5 @@ int goro_scenario(const char *name, const char *params_json, char *out, size_t o
   if (s.out.overflow) return fail(out, outlen, GORO_EINVAL, "observables exceed the output buffer");
   return GORO_OK;
 }
+
+const char *goro_scenario_cc(void) { return __VERSION__; }

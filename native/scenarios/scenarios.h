@@ -7,3 +7,6 @@
  * runtime's own message for a panic, fatal error or deadlock, GORO_EINVAL for an unknown
  * name or an output buffer too small. */
 int goro_scenario(const char *name, const char *params_json, char *out, size_t outlen);
+
+/* The compiler that built the scenarios and the runtime (gcc's __VERSION__). */
+const char *goro_scenario_cc(void);
