@@ -68,8 +68,9 @@ static void t_mutex_misuse(void) {
   T_RUN_EXPECT(1, mutex_misuse_main, NULL, GORO_FATAL, "fatal error: sync: unlock of unlocked mutex");
 }
 
-/* A waiter that has waited over 1 ms must get the lock (starvation mode): a goroutine that
- * relocks in a tight loop on another P cannot keep it away from a parked waiter forever. */
+/* A waiter must get the lock while two goroutines relock it in a loop (they yield between
+ * rounds: the scheduler is cooperative, so a loop that never parks or yields would keep its
+ * P; starvation mode then hands the lock to a waiter that has waited over 1 ms). */
 struct starve {
   goro_mutex m;
   int64_t stop;
@@ -82,6 +83,7 @@ static void starve_hog(void *p) {
     goro_mutex_lock(&s->m);
     for (volatile int i = 0; i < 200; i++) {}
     goro_mutex_unlock(&s->m);
+    goro_yield();
   }
   goro_wg_done(&s->wg);
 }
