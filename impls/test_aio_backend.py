@@ -1,0 +1,336 @@
+"""The asyncio backend's own behaviour: its home-made primitives, its contract, and the asyncio
+facts the claims rest on (one thread, no pre-emption, a blocking call stops the loop)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from impls import aio
+from suite import claims, scenarios
+from suite.backend import KINDS, NotApplicable, RuntimeMisuse
+
+backend = aio.backend
+
+# Small sizes so every scenario runs in well under a second or two.
+SMALL: dict[str, dict] = {
+    "parked": {"n": 2000}, "spawn_empty_wait": {"n": 2000}, "spawn": {"n": 2000},
+    "pingpong_yield": {"n": 2000}, "pingpong_chan": {"n": 2000}, "thread_ids": {"n": 500},
+    "work_stealing": {"n": 200}, "syscall_handoff": {"block_ms": 20},
+    "parallel_speedup": {"work_ms": 20}, "go_returns": {"trials": 20},
+    "completion_order": {"trials": 20}, "loopvar_capture": {"trials": 10},
+    "wg_waits_all": {"trials": 20}, "wg_add_before": {"trials": 20},
+    "wg_add_inside": {"trials": 20}, "racy_counter": {"units": 100, "trials": 10},
+    "mutex_counter": {"units": 100, "trials": 10}, "rw_writer_exclusive": {"ops": 2000},
+    "rw_vs_mutex": {"n": 2000}, "lock_order_inversion": {"pause_ms": 1, "timeout_ms": 50},
+    "consistent_order": {"trials": 20}, "atomic_counter": {"units": 100, "trials": 10},
+    "atomic_cas": {"units": 200}, "atomic_vs_mutex": {"n": 2000},
+    "once_runs_once": {"trials": 20}, "once_waits": {"trials": 5},
+    "pool_bounded": {"jobs": 2000}, "echo_server": {"conns": 20, "rounds": 3},
+    "mutex_uncontended": {"n": 2000}, "mutex_contended": {"n": 2000},
+    "atomic_add": {"n": 2000}, "waitgroup": {"n": 2000}, "once": {"n": 2000},
+    "worker_pool": {"jobs": 2000}, "skynet": {"leaves": 1000},
+}
+NOT_APPLICABLE = {"race_detector", "race_overhead"}
+
+
+def run(scenario: str, **params) -> dict:
+    return backend.run(scenario, **scenarios.validate(scenario, {**SMALL.get(scenario, {}),
+                                                                 **params}))
+
+
+# ---- the contract ------------------------------------------------------------------------------
+
+@pytest.mark.timeout(10)
+def test_identity():
+    assert backend.name == "asyncio" and backend.kind in KINDS
+    assert backend.available() is True
+    assert "asyncio" in backend.version() and "CPython" in backend.version()
+
+
+@pytest.mark.timeout(10)
+def test_expectations_name_real_claims_with_reasons():
+    for claim_id, exp in backend.expectations.items():
+        assert claim_id in claims.BY_ID, claim_id
+        assert exp.verdict in ("holds", "refuted", "n/a")
+        assert exp.verdict == "holds" or exp.reason, f"{claim_id} needs its evidence as reason"
+
+
+@pytest.mark.timeout(10)
+def test_every_catalogue_scenario_is_implemented():
+    assert set(aio.SCENARIOS) == set(scenarios.CATALOGUE)
+
+
+@pytest.mark.timeout(10)
+def test_unknown_scenario_is_not_applicable_with_the_accepted_names():
+    with pytest.raises(NotApplicable, match="parked"):
+        backend.run("no_such_scenario")
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("scenario", sorted(set(scenarios.CATALOGUE) - NOT_APPLICABLE))
+def test_scenario_returns_every_observable(scenario: str):
+    obs = run(scenario)
+    missing = set(scenarios.CATALOGUE[scenario].observables) - set(obs)
+    assert not missing, f"{scenario} lacks {sorted(missing)}"
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize("scenario", sorted(NOT_APPLICABLE))
+def test_no_race_detector(scenario: str):
+    with pytest.raises(NotApplicable, match="race detector"):
+        run(scenario)
+
+
+# ---- the primitives asyncio lacks -------------------------------------------------------------
+
+@pytest.mark.timeout(10)
+def test_waitgroup_negative_counter_is_gos_error():
+    async def main():
+        wg = aio.WaitGroup()
+        wg.add(2)
+        wg.done()
+        wg.done()
+        with pytest.raises(RuntimeMisuse, match="^sync: negative WaitGroup counter$"):
+            wg.done()
+
+    asyncio.run(main())
+
+
+@pytest.mark.timeout(10)
+def test_waitgroup_wait_blocks_until_the_last_done():
+    async def main():
+        wg, finished = aio.WaitGroup(), []
+        release = asyncio.Event()
+
+        async def worker(i: int):
+            await release.wait()
+            finished.append(i)
+            wg.done()
+
+        wg.add(3)
+        tasks = [asyncio.create_task(worker(i)) for i in range(3)]
+        waiter = asyncio.create_task(wg.wait(5))
+        await asyncio.sleep(0)
+        assert not waiter.done()  # counter 3: Wait is parked
+        release.set()
+        await waiter
+        assert sorted(finished) == [0, 1, 2]
+        await asyncio.gather(*tasks)
+
+    asyncio.run(main())
+
+
+@pytest.mark.timeout(10)
+def test_waitgroup_wait_at_zero_returns_without_yielding():
+    # This is why Add inside the task lets Wait through: the spawned tasks have not run yet.
+    async def main():
+        ran = []
+
+        async def child():
+            ran.append(1)
+
+        task = asyncio.create_task(child())
+        await aio.WaitGroup().wait()
+        assert ran == []  # Wait returned before the loop ever got to the child
+        await task
+        assert ran == [1]
+
+    asyncio.run(main())
+
+
+@pytest.mark.timeout(10)
+def test_waitgroup_wait_is_bounded():
+    async def main():
+        wg = aio.WaitGroup()
+        wg.add(1)
+        with pytest.raises(asyncio.TimeoutError):
+            await wg.wait(0.05)
+
+    asyncio.run(main())
+
+
+@pytest.mark.timeout(10)
+def test_rwlock_readers_share_and_a_writer_excludes_them():
+    async def main():
+        rw, log = aio.RWLock(), []
+        both_in = asyncio.Event()
+        inside = 0
+
+        async def reader(name: str):
+            nonlocal inside
+            async with rw.reading():
+                inside += 1
+                if inside == 2:
+                    both_in.set()
+                await asyncio.wait_for(both_in.wait(), 5)  # only passes if both share the lock
+                log.append(name)
+                inside -= 1
+
+        async def writer():
+            async with rw.writing():
+                log.append(f"writer saw {inside} readers")
+
+        await asyncio.gather(reader("r1"), reader("r2"))
+        await writer()
+        assert log == ["r1", "r2", "writer saw 0 readers"]
+
+    asyncio.run(main())
+
+
+@pytest.mark.timeout(10)
+def test_rwlock_waiting_writer_holds_off_new_readers():
+    async def main():
+        rw, log = aio.RWLock(), []
+        first_in, let_go = asyncio.Event(), asyncio.Event()
+
+        async def first_reader():
+            async with rw.reading():
+                first_in.set()
+                await asyncio.wait_for(let_go.wait(), 5)
+                log.append("reader1 out")
+
+        async def writer():
+            async with rw.writing():
+                log.append("writer")
+
+        async def late_reader():
+            async with rw.reading():
+                log.append("reader2")
+
+        r1 = asyncio.create_task(first_reader())
+        await first_in.wait()
+        w = asyncio.create_task(writer())
+        await asyncio.sleep(0)  # the writer is now waiting
+        r2 = asyncio.create_task(late_reader())
+        await asyncio.sleep(0)
+        let_go.set()
+        await asyncio.wait_for(asyncio.gather(r1, w, r2), 5)
+        assert log == ["reader1 out", "writer", "reader2"]
+
+    asyncio.run(main())
+
+
+@pytest.mark.timeout(10)
+def test_once_runs_init_once_and_late_callers_wait_for_it():
+    async def main():
+        once, runs, instance = aio.Once(), [], []
+
+        async def init():
+            runs.append(1)
+            await asyncio.sleep(0.01)  # slow: others arrive while it runs
+            instance.append(object())
+
+        async def caller():
+            await once.do(init)
+            return list(instance)
+
+        seen = await asyncio.gather(*(caller() for _ in range(10)))
+        assert runs == [1]
+        assert all(s == instance and len(s) == 1 for s in seen)
+
+    asyncio.run(main())
+
+
+@pytest.mark.timeout(10)
+def test_cas_only_swaps_on_the_expected_old_value():
+    box = [5]
+    assert not aio.cas(box, 4, 6) and box == [5]
+    assert aio.cas(box, 5, 6) and box == [6]
+
+
+# ---- the asyncio facts the claims rest on -----------------------------------------------------
+
+@pytest.mark.timeout(30)
+def test_blocking_read_stops_the_loop_and_the_watchdog_unblocks_it():
+    o = run("syscall_handoff", block_ms=100)
+    assert o["watchdog_fired"] is True
+    assert o["progress_during_block"] == 0
+    assert o["blocked_ms"] >= 5 * 100 * 0.9  # it waited for the watchdog, not for task C
+    # asyncio's own remedy: the read in the default executor keeps the loop running
+    assert o["executor_watchdog_fired"] is False
+    assert o["executor_progress_during_block"] > 0
+
+
+@pytest.mark.timeout(60)
+def test_plain_increment_never_loses_but_an_await_in_between_does():
+    o = run("racy_counter", units=200, increments=10, trials=20)
+    assert o["lossy_trials"] == 0 and o["distinct_values"] == [2000]
+    assert o["await_between_lossy_trials"] == o["await_between_trials"]
+
+
+@pytest.mark.timeout(30)
+def test_lock_order_inversion_deadlocks_and_is_bounded():
+    o = run("lock_order_inversion", pause_ms=0, timeout_ms=50)
+    assert o["deadlocked"] is True and o["detected"] is False
+    assert [b["id"] for b in o["blocked"]] == ["A", "B"]
+
+
+@pytest.mark.timeout(30)
+def test_add_inside_the_task_lets_wait_through_every_time():
+    o = run("wg_add_inside", trials=50)
+    assert o["early_returns"] == 50 and o["errors"] == 0
+
+
+@pytest.mark.timeout(30)
+def test_spawner_runs_on_before_the_child_and_order_is_fifo():
+    assert run("go_returns", trials=30)["spawner_first"] == 30
+    o = run("completion_order", trials=30)
+    assert o["orders"] == {"0,1,2": 30}
+
+
+@pytest.mark.timeout(30)
+def test_late_binding_closure_sees_the_last_value():
+    v = run("loopvar_capture", n=5, trials=3)["variants"]
+    assert v["late_binding_closure"]["sample"] == [4] * 5
+    assert sorted(v["default_arg_i=i"]["sample"]) == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.timeout(30)
+def test_everything_runs_on_one_os_thread():
+    assert run("thread_ids")["distinct_threads"] == 1
+    assert run("work_stealing")["distinct_threads"] == 1
+
+
+@pytest.mark.timeout(30)
+def test_recursion_past_the_limit_is_a_recursion_error():
+    o = run("stack_growth", depth_kib=5000)
+    assert o["ok"] is False and o["error"].startswith("RecursionError")
+    o = run("stack_overflow")
+    assert o["clear_error"] and o["exit_code"] == 1
+
+
+@pytest.mark.timeout(30)
+def test_parked_tasks_all_park_and_are_released():
+    o = run("parked", n=3000)
+    assert o["reached"] == 3000 and o["error"] is None
+
+
+@pytest.mark.timeout(30)
+def test_live_counts_track_leaks_and_cancel():
+    o = run("leak_blocked_sender", calls=40)
+    assert o["growth"] == 40
+    o = run("leak_context_cancel", calls=40)
+    assert o["during"] == o["baseline"] + 40 and o["after_cancel"] == o["baseline"]
+    o = run("num_goroutine", k=7)
+    assert o["reported"] == o["expected"]
+
+
+@pytest.mark.timeout(30)
+def test_pool_sums_and_stays_bounded():
+    assert run("pool_result")["total"] == 2870
+    o = run("pool_bounded", workers=3, jobs=5000)
+    assert o["peak_live"] - o["baseline"] <= 3
+
+
+@pytest.mark.timeout(90)
+def test_echo_server_echoes_every_message():
+    o = run("echo_server", conns=30, rounds=4)
+    assert o["conns"] == 30 and o["echoed"] == 120 and o["handler_tasks_idle"] == 30
+
+
+@pytest.mark.timeout(60)
+def test_skynet_sums_leaves_of_any_size():
+    for leaves in (10, 1000, 1234):
+        assert run("skynet", leaves=leaves)["total"] == leaves * (leaves - 1) // 2
