@@ -119,3 +119,14 @@ def test_go_beside_python_comes_first(monkeypatch: pytest.MonkeyPatch, tmp_path:
     fake.chmod(0o755)
     monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
     assert toolchain.find_go() == str(fake)
+
+
+@needs_go
+@pytest.mark.timeout(600)
+def test_the_go_program_has_every_scenario_of_the_catalogue() -> None:
+    from suite.scenarios import CATALOGUE
+
+    binary = toolchain.build(toolchain.scenario_target()).path
+    proc = subprocess.run([str(binary), "nosuch"], capture_output=True, text=True, timeout=30)
+    accepted = set(proc.stderr.strip().split("accepted: ", 1)[1].split(", "))
+    assert set(CATALOGUE) - {"loopvar_capture"} <= accepted  # loopvar is its own program

@@ -5,6 +5,7 @@ package main
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 )
@@ -14,6 +15,7 @@ func init() {
 	register("wg_add_before", wgAddBefore)
 	register("wg_add_inside", wgAddInside)
 	register("wg_negative", wgNegative)
+	register("waitgroup", waitgroupBench)
 }
 
 func wgWaitsAll(p params) (obs, error) {
@@ -118,4 +120,21 @@ func wgNegative(p params) (obs, error) {
 		return obs{"raised": false, "error": nil}, nil
 	}
 	return obs{"raised": true, "error": fmt.Sprint(msg)}, nil
+}
+
+// waitgroupBench is the fan-out/fan-in benchmark: Add(n), n goroutines that each Done, Wait.
+func waitgroupBench(p params) (obs, error) {
+	n := p.int("n", 100_000)
+	fan := func(n int) {
+		var wg sync.WaitGroup
+		wg.Add(n)
+		for i := 0; i < n; i++ {
+			go wg.Done()
+		}
+		wg.Wait()
+	}
+	fan(min(n, 10_000)) // warm-up: fills the runtime's free lists of goroutines and stacks
+	sec := timed(func() { fan(n) })
+	return obs{"seconds": sec, "ops": n, "ns_per_unit": sec / float64(n) * 1e9,
+		"gomaxprocs": runtime.GOMAXPROCS(0)}, nil
 }
