@@ -1203,9 +1203,6 @@ EXPECTATIONS: dict[str, Expect] = {
         "(value = counter; await sleep(0); counter = value + 1) every trial ends at 1"),
     "race.detector-finds": na(_NO_RACE_DETECTOR),
     "race.detector-overhead": na(_NO_RACE_DETECTOR + ", so there is no race build to time"),
-    "mutex.unlock-unlocked": refuted(
-        "asyncio.Lock().release() raises RuntimeError('Lock is not acquired.'): a clear, "
-        "catchable error, but its text does not name 'unlock', which the check looks for"),
     "rwmutex.read-heavy-faster": refuted(
         "on one thread readers never run at once, and an RWLock over asyncio.Condition costs "
         "more per section: RWLock/Lock throughput 0.23-0.26 at 95% reads"),
