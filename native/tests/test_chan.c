@@ -63,7 +63,7 @@ static void fifo_main(void *arg) {
     if (next % 100 == 0) goro_yield();
   }
   CHECK_EQ(next, 10000);
-  CHECK_EQ(goro_chan_cap(goro_chan_make(1, 0)), 0); /* leaks 1 small channel: fine here */
+  CHECK_EQ(goro_chan_cap(t_keep(goro_chan_make(1, 0))), 0);
   CHECK_EQ(goro_chan_len(NULL), 0);
   goro_chan_free(c);
 }
@@ -203,7 +203,7 @@ static void parked_sender(void *p) {
 }
 static void parked_sender_main(void *arg) {
   (void)arg;
-  goro_chan *c = goro_chan_make(sizeof(int), 0);
+  goro_chan *c = t_keep(goro_chan_make(sizeof(int), 0));
   goro_go(parked_sender, c);
   goro_yield(); /* it parks in send */
   goro_chan_close(c);
@@ -220,7 +220,7 @@ static void t_close_misuse(void) {
 
 static void nobody_writes_main(void *arg) {
   (void)arg;
-  goro_chan *c = goro_chan_make(sizeof(int), 0);
+  goro_chan *c = t_keep(goro_chan_make(sizeof(int), 0));
   int v;
   goro_chan_recv(c, &v);
 }
@@ -235,7 +235,7 @@ static void nil_send_main(void *arg) {
 static void sender_nobody_reads(void *p) { goro_chan_send(p, NULL); }
 static void send_deadlock_main(void *arg) {
   (void)arg;
-  goro_chan *c = goro_chan_make(0, 0);
+  goro_chan *c = t_keep(goro_chan_make(0, 0));
   goro_go(sender_nobody_reads, c);
   goro_chan_recv(NULL, NULL);
 }
@@ -250,7 +250,7 @@ static void nil_select_main(void *arg) {
 }
 static void blocked_select_main(void *arg) {
   (void)arg;
-  goro_chan *a = goro_chan_make(0, 0), *b = goro_chan_make(0, 0);
+  goro_chan *a = t_keep(goro_chan_make(0, 0)), *b = t_keep(goro_chan_make(0, 0));
   goro_case cs[2] = {{a, GORO_RECV, NULL, false}, {b, GORO_SEND, NULL, false}};
   goro_select(cs, 2, false);
 }
@@ -422,7 +422,7 @@ static void t_select_hammer(void) {
 
 static void select_send_closed_main(void *arg) {
   (void)arg;
-  goro_chan *c = goro_chan_make(sizeof(int), 0);
+  goro_chan *c = t_keep(goro_chan_make(sizeof(int), 0));
   goro_chan_close(c);
   int v = 1;
   goro_case cs[1] = {{c, GORO_SEND, &v, false}};

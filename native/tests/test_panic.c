@@ -150,7 +150,7 @@ static void unrecovered_in_goroutine(void *p) {
 static void unrecovered_g_main(void *arg) {
   (void)arg;
   goro_go(unrecovered_in_goroutine, NULL);
-  goro_chan_recv(goro_chan_make(0, 0), NULL); /* parked; the other goroutine's panic ends it */
+  goro_chan_recv(t_keep(goro_chan_make(0, 0)), NULL); /* parked; the other goroutine's panic ends it */
 }
 static void t_panic_unrecovered(void) {
   defers_ran = 0;

@@ -476,8 +476,8 @@ static struct inversion inv;
 static void inversion_main(void *arg) {
   (void)arg;
   memset(&inv, 0, sizeof inv);
-  inv.a_has = goro_chan_make(0, 1);
-  inv.b_has = goro_chan_make(0, 1);
+  inv.a_has = t_keep(goro_chan_make(0, 1));
+  inv.b_has = t_keep(goro_chan_make(0, 1));
   goro_wg_add(&inv.wg, 2);
   goro_go(inv_a, &inv);
   goro_go(inv_b, &inv);

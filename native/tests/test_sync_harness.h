@@ -36,6 +36,15 @@
 
 static char t_err[4096];
 
+/* Objects a test leaves behind on purpose (channels of a run that ends in a deadlock or a
+ * panic): kept reachable so LeakSanitizer does not report them. */
+static void *t_kept[256];
+static int t_nkept;
+static inline void *t_keep(void *p) {
+  if (t_nkept < 256) t_kept[t_nkept++] = p;
+  return p;
+}
+
 /* goro_run main(arg) at `procs` Ps; check the status, and that the message contains each
  * of the NULL-terminated substrings. Returns nothing: failing ends the process. */
 static inline void t_run_expect(int procs, void (*main_)(void *), void *arg, int want_status,
