@@ -38,7 +38,7 @@ static char t_err[4096];
 
 /* Objects a test leaves behind on purpose (channels of a run that ends in a deadlock or a
  * panic): kept reachable so LeakSanitizer does not report them. */
-static void *t_kept[256];
+static void *volatile t_kept[256]; /* volatile: stores to a never-read array are not dropped */
 static int t_nkept;
 static inline void *t_keep(void *p) {
   if (t_nkept < 256) t_kept[t_nkept++] = p;
