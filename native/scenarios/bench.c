@@ -12,11 +12,9 @@ static void timed(scen *s, int64_t t, int64_t ops, const char *per_op_key) {
 SCEN_MAIN(mutex_uncontended) {
   int64_t n = param(s, "n");
   goro_mutex mu = {0};
-  volatile int64_t count = 0;
   int64_t t0 = goro_nanotime();
   for (int64_t i = 0; i < n; i++) {
     goro_mutex_lock(&mu);
-    count++;
     goro_mutex_unlock(&mu);
   }
   timed(s, goro_nanotime() - t0, n, "ns_per_op");

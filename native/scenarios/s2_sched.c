@@ -1,5 +1,6 @@
 /* §2 M:N scheduling: thread ids, work stealing, syscall hand-off, GOMAXPROCS. */
 #include <errno.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdlib.h>
@@ -221,11 +222,23 @@ static void two_busy(scen *s) {
 static void calibrate(scen *s) { work_iters = (uint64_t)(burn_per_us() * 1000.0 * param(s, "work_ms")); }
 
 SCEN_OUTER(parallel_speedup) {
+  /* best of 3, P=1 and P=2 interleaved: the machine is shared, the minimum is the signal */
+  int64_t p1 = INT64_MAX, p2 = INT64_MAX;
   int rc = scen_run(s, calibrate, 1);
-  if (rc == GORO_OK) rc = scen_run(s, two_busy, 1);
-  int64_t p1 = elapsed_ns;
-  if (rc == GORO_OK) rc = scen_run(s, two_busy, 2);
-  int64_t p2 = elapsed_ns;
+  obs_begin(&s->out, "samples_p1_p2", '[');
+  for (int rep = 0; rep < 3 && rc == GORO_OK; rep++) {
+    rc = scen_run(s, two_busy, 1);
+    int64_t a = elapsed_ns;
+    if (rc == GORO_OK) rc = scen_run(s, two_busy, 2);
+    int64_t b = elapsed_ns;
+    p1 = a < p1 ? a : p1;
+    p2 = b < p2 ? b : p2;
+    obs_begin(&s->out, NULL, '[');
+    obs_num(&s->out, NULL, secs(a));
+    obs_num(&s->out, NULL, secs(b));
+    obs_end(&s->out);
+  }
+  obs_end(&s->out);
   if (rc != GORO_OK) return rc;
   obs_num(&s->out, "seconds_p1", secs(p1));
   obs_num(&s->out, "seconds_p2", secs(p2));

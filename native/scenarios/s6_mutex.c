@@ -1,4 +1,5 @@
 /* §6 Mutex and RWMutex. */
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "scen.h"
@@ -230,8 +231,12 @@ SCEN_MAIN(rw_vs_mutex) {
   c->ops_each = (n + WORKERS - 1) / WORKERS;
   c->read_pct = param(s, "read_pct");
   for (int i = 0; i < TABLE; i++) c->table[i] = i * 7;
-  int64_t rw = run_cache(c, WORKERS, true);
-  int64_t mu = run_cache(c, WORKERS, false);
+  int64_t rw = INT64_MAX, mu = INT64_MAX;
+  for (int rep = 0; rep < 3; rep++) { /* best of 3, interleaved: the machine is shared */
+    int64_t a = run_cache(c, WORKERS, true), b = run_cache(c, WORKERS, false);
+    rw = a < rw ? a : rw;
+    mu = b < mu ? b : mu;
+  }
   obs_num(&s->out, "seconds", secs(rw));
   obs_int(&s->out, "ops", c->ops_each * WORKERS);
   obs_num(&s->out, "rw_seconds", secs(rw));
