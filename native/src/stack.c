@@ -38,7 +38,10 @@
 #define RESERVE_BYTES ((size_t)64 << 30)
 #define MAX_RESERVES 64 /* 64 x 131072 slots: 8M goroutines */
 #endif
-#define SLOTS_PER_RESERVE ((uint32_t)(RESERVE_BYTES / STACK_SLOT))
+/* Fixed by the first reservation: RESERVE_BYTES, or less where the address space is limited
+ * (ulimit -v, valgrind), halving until the kernel agrees. */
+static uint32_t slots_per_reserve;
+#define SLOTS_PER_RESERVE slots_per_reserve
 
 static struct {
   pthread_mutex_t lock;
@@ -68,15 +71,20 @@ static void die(const char *what) {
 /* A never-used slot: make sure its reservation exists and install its guard. Lock held. */
 static uint32_t fresh_slot(void) {
   uint32_t slot = pool.fresh;
-  int r = (int)(slot / SLOTS_PER_RESERVE);
+  int r = slots_per_reserve ? (int)(slot / SLOTS_PER_RESERVE) : 0;
   if (r >= MAX_RESERVES) {
     fprintf(stderr, "fatal error: goro: out of goroutine stacks (%u)\n", slot);
     abort();
   }
   if (r == pool.nreserve) {
-    void *m = mmap(NULL, RESERVE_BYTES, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    size_t bytes = slots_per_reserve ? (size_t)slots_per_reserve * STACK_SLOT : RESERVE_BYTES;
+    void *m;
+    while ((m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)) ==
+               MAP_FAILED &&
+           !slots_per_reserve && bytes > 64 * STACK_SLOT)
+      bytes /= 2;
     if (m == MAP_FAILED) die("reserving stack space");
+    slots_per_reserve = (uint32_t)(bytes / STACK_SLOT);
     pool.reserve[r] = m;
     STORE(&pool.nreserve, r + 1);
   }

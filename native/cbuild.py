@@ -1,0 +1,116 @@
+"""Build (and optionally run) the native runtime's C tests and benchmark as standalone programs.
+
+    python native/cbuild.py                         # build into build/ctests/plain
+    python native/cbuild.py --run-tests             # build, then run every test case
+    python native/cbuild.py --sanitize address --run-tests
+    python native/cbuild.py --sanitize thread --run-tests
+
+Every ``native/tests/test_*.c`` becomes one program linked with every ``native/src/*.c`` and the
+assembled context switch; ``test_core`` is built twice, at -O2 and at -O0 (the TLS-migration
+test must hold at both). Each program answers ``list`` with its case names and runs one case
+given its name; ``--run-tests`` runs every case in its own process with a timeout. Sanitizer
+builds are standalone executables (no CPython), with the fiber annotations of sched.c.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SANITIZERS = ("address", "thread")
+WARN = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE", "-pthread", "-fno-omit-frame-pointer"]
+
+
+def _cc() -> list[str]:
+    return (os.environ.get("CC") or "cc").split()
+
+
+def build(sanitize: str | None, outdir: str | None = None, verbose: bool = False) -> dict[str, str]:
+    """Compile every test program; return {program name: path}."""
+    variant = sanitize or "plain"
+    out = outdir or os.path.join(ROOT, "build", "ctests", variant)
+    os.makedirs(out, exist_ok=True)
+    san = [f"-fsanitize={sanitize}"] if sanitize else []
+    base_opt = ["-O1", "-g"] if sanitize else ["-O2", "-g"]
+    inc = ["-I" + os.path.join(HERE, d) for d in ("include", "src", "tests")]
+    runtime = sorted(glob.glob(os.path.join(HERE, "src", "*.c")))
+    asm = os.path.join(HERE, "src", "switch_x86_64.S")
+    programs: dict[str, tuple[str, list[str]]] = {}
+    for src in sorted(glob.glob(os.path.join(HERE, "tests", "test_*.c"))) + [os.path.join(HERE, "tests", "bench_core.c")]:
+        name = os.path.splitext(os.path.basename(src))[0]
+        programs[name] = (src, base_opt)
+    programs["test_core_O0"] = (os.path.join(HERE, "tests", "test_core.c"), ["-O0", "-g"])
+    built = {}
+    for name, (src, opt) in programs.items():
+        if sanitize and name == "bench_core":
+            continue
+        exe = os.path.join(out, name)
+        cmd = [*_cc(), *opt, *WARN, *san, *inc, src, *runtime, asm, "-o", exe, "-pthread"]
+        if verbose:
+            print(" ".join(cmd))
+        subprocess.run(cmd, check=True)
+        built[name] = exe
+    return built
+
+
+def run_tests(programs: dict[str, str], timeout: float, only: list[str] | None) -> int:
+    """Run every case of every test program in its own process; return the failure count."""
+    failures = 0
+    env = dict(os.environ)
+    env.setdefault("ASAN_OPTIONS", "detect_leaks=0")  # runs reuse pooled memory on purpose
+    env.setdefault("TSAN_OPTIONS", "halt_on_error=1")
+    for name, exe in programs.items():
+        if not name.startswith("test_"):
+            continue
+        cases = subprocess.run([exe, "list"], capture_output=True, text=True, check=True).stdout.split()
+        for case in cases:
+            if only and case not in only and f"{name}:{case}" not in only:
+                continue
+            expect_crash = case == "stack_overflow"
+            t0 = time.monotonic()
+            try:
+                r = subprocess.run([exe, case], capture_output=True, text=True, timeout=timeout, env=env)
+                code, out, err = r.returncode, r.stdout, r.stderr
+            except subprocess.TimeoutExpired as e:
+                code, out, err = None, e.stdout or "", f"timed out after {timeout:.0f} s"
+            if expect_crash:
+                ok = code == 2 and "goroutine stack overflow" in str(err)
+            else:
+                ok = code == 0
+            dt = time.monotonic() - t0
+            print(f"{'PASS' if ok else 'FAIL'} {name} {case} ({dt:.1f} s)", flush=True)
+            if not ok:
+                failures += 1
+                sys.stdout.write(f"  exit {code}\n  stdout: {str(out)[-2000:]}\n  stderr: {str(err)[-4000:]}\n")
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sanitize", choices=SANITIZERS, help="build with -fsanitize=address or thread")
+    ap.add_argument("--run-tests", action="store_true", help="run every test case after building")
+    ap.add_argument("--only", nargs="*", help="case names (or program:case) to run")
+    ap.add_argument("--timeout", type=float, default=600.0, help="seconds per test case (default 600)")
+    ap.add_argument("--out", help="output directory (default build/ctests/<variant>)")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args(argv)
+    if shutil.which(_cc()[0]) is None:
+        ap.error(f"C compiler {_cc()[0]!r} not found (set CC)")
+    programs = build(args.sanitize, args.out, args.verbose)
+    print(f"built {len(programs)} programs into {os.path.dirname(next(iter(programs.values())))}")
+    if not args.run_tests:
+        return 0
+    failures = run_tests(programs, args.timeout, args.only)
+    print(f"{failures} failed" if failures else "all passed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
