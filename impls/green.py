@@ -1,0 +1,980 @@
+"""The `gevent` backend: every unit is a greenlet (gevent.spawn) on one OS thread, synchronised
+with gevent's own primitives: gevent.lock, gevent.event, gevent.queue. No monkey-patching: the
+scenarios call gevent directly, and a real blocking call (os.read) blocks the whole hub — which
+syscall_handoff shows.
+
+Greenlets switch only where code blocks on gevent (sleep, a lock, a queue, an Event, I/O), so
+code between two such points is atomic: that is the honest "atomic" here, and the reason races
+and lost updates never happen without a yield between load and store. gevent's hub raises
+LoopExit ("This operation would block forever") when every greenlet waits on something nothing
+can signal: that is a deadlock detector, and it is also why a greenlet may wait without its own
+timeout — the scenario's main greenlet always waits with one, or gets LoopExit.
+
+What gevent lacks is built the textbook way: a WaitGroup over gevent.event.Event, sync.Once and
+an RWLock over gevent's lock (impls/pycommon.py). The mutex is gevent.lock.BoundedSemaphore(1):
+gevent's lock type that refuses to be released more often than acquired (a plain Semaphore
+would silently count up — see mutex_unlock_unlocked). The live-unit count has no gevent API; a
+scan of the garbage collector's objects for greenlets that are not dead stands in for it.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import threading
+from typing import Any, Callable
+
+from impls import pyutil
+from impls.pycommon import (NEGATIVE_WG, NO_RACE_DETECTOR, WAIT_S, Once, PyBackend, RWLock,
+                            burn, calibrate, drive_echo, loopvar_variant, order_summary,
+                            overflow_observables, parked_observables, per_op_ns, raise_fd_limit,
+                            timed, value_summary)
+from suite.backend import NotApplicable
+
+try:
+    import gevent
+    import gevent.event
+    import gevent.lock
+    import gevent.os
+    import gevent.queue
+    import gevent.server
+    import greenlet
+    _IMPORT_ERROR = None
+except ImportError as e:  # available() reports it; nothing below runs without gevent
+    _IMPORT_ERROR = f"gevent not importable: {e}"
+
+now = pyutil.now
+
+
+def Lock() -> Any:  # noqa: N802 (reads like threading.Lock)
+    return gevent.lock.BoundedSemaphore(1)
+
+
+def join_or_fail(greenlets: list[Any], what: str, timeout: float = WAIT_S) -> None:
+    """Join every greenlet (re-raising the first failure) within one bound."""
+    gevent.joinall(greenlets, timeout=timeout, raise_error=True)
+    alive = sum(not g.dead for g in greenlets)
+    if alive:
+        gevent.killall(greenlets, timeout=5)
+        raise TimeoutError(f"{what}: {alive} greenlets still running after {timeout:.0f} s")
+
+
+def live_greenlets() -> int:
+    """Greenlets not yet dead (spawned, running or blocked), the hub and main included."""
+    return sum(1 for o in gc.get_objects() if isinstance(o, greenlet.greenlet) and not o.dead)
+
+
+class WaitGroup:
+    """Go's sync.WaitGroup the way a gevent user builds it: a counter and an Event set at zero.
+    No lock: nothing between two gevent calls can be interleaved."""
+
+    def __init__(self) -> None:
+        self._n = 0
+        self._zero = gevent.event.Event()
+        self._zero.set()
+
+    def add(self, delta: int = 1) -> None:
+        if self._n + delta < 0:
+            raise ValueError(NEGATIVE_WG)
+        self._n += delta
+        if self._n == 0:
+            self._zero.set()
+        else:
+            self._zero.clear()
+
+    def done(self) -> None:
+        self.add(-1)
+
+    def wait(self, timeout: float = WAIT_S) -> None:
+        if not self._zero.wait(timeout):
+            raise TimeoutError(f"WaitGroup.wait: counter still {self._n} after {timeout} s")
+
+
+def pool(workers: int, jobs: int, sample: Callable[[], None] | None = None) -> int:
+    """The article's §10 worker pool: workers square jobs from one queue into another."""
+    job_q = gevent.queue.Queue(100)
+    results = gevent.queue.Queue(100)
+
+    def worker() -> None:
+        while (j := job_q.get()) is not None:
+            results.put(j * j)
+
+    def feed() -> None:
+        for j in range(1, jobs + 1):
+            job_q.put(j)
+        for _ in range(workers):
+            job_q.put(None)  # one "closed" marker per worker
+
+    greenlets = [gevent.spawn(worker) for _ in range(workers)] + [gevent.spawn(feed)]
+    total = 0
+    for k in range(jobs):
+        total += results.get(timeout=WAIT_S)
+        if sample and k % 500 == 0:
+            sample()
+    join_or_fail(greenlets, "worker pool")
+    return total
+
+
+def handoff(block_ms: int, read: Callable[[int, int], bytes]) -> dict[str, Any]:
+    """syscall_handoff with a given read function: A reads, B counts, C writes after block_ms;
+    a real OS thread writes after 5*block_ms if C could not run."""
+    r, w = os.pipe()
+    one_write = threading.Lock()  # a real lock, only ever tried without blocking
+    a_done = threading.Event()  # real: the watchdog thread waits on it
+    count = 0
+    out: dict[str, Any] = {}
+
+    def write_once(who: bytes) -> None:
+        if one_write.acquire(blocking=False):
+            os.write(w, who)
+
+    def a() -> None:
+        c0, t0 = count, now()
+        out["data"] = read(r, 1)
+        out["blocked_ms"] = (now() - t0) * 1e3
+        out["progress"] = count - c0
+        a_done.set()
+
+    def b() -> None:
+        nonlocal count
+        while not a_done.is_set():
+            count += 1
+            gevent.sleep(0)  # the greenlet's yield
+
+    def c() -> None:
+        gevent.sleep(block_ms / 1e3)
+        write_once(b"C")
+
+    def watchdog() -> None:
+        if not a_done.wait(5 * block_ms / 1e3):
+            write_once(b"W")
+
+    dog = threading.Thread(target=watchdog, daemon=True)
+    dog.start()
+    try:
+        join_or_fail([gevent.spawn(b), gevent.spawn(c), gevent.spawn(a)], "syscall_handoff",
+                     timeout=10 * block_ms / 1e3 + WAIT_S)
+        dog.join(WAIT_S)
+    finally:
+        os.close(r)
+        os.close(w)
+    return {"blocked_ms": out["blocked_ms"], "progress_during_block": out["progress"],
+            "watchdog_fired": out["data"] == b"W"}
+
+
+class GeventBackend(PyBackend):
+    name = "gevent"
+    kind = "greenlet"
+
+    def available(self) -> bool | str:
+        return True if _IMPORT_ERROR is None else _IMPORT_ERROR
+
+    def library_version(self) -> str:
+        return f"gevent {gevent.__version__} (greenlet {greenlet.__version__})"
+
+    # ---- §1 memory, stacks, spawn, switch ------------------------------------------------
+
+    def sc_parked(self, n: int, procs: int | None) -> dict[str, Any]:
+        gate = gevent.event.Event()  # nobody sets it until memory has been read
+        all_parked, all_left = gevent.event.Event(), gevent.event.Event()
+        parked = target = 0
+
+        def unit() -> None:
+            nonlocal parked
+            parked += 1
+            if parked == target:
+                all_parked.set()
+            gate.wait()  # no timeout object per unit: it would be counted as its memory
+            parked -= 1
+            if parked == 0:
+                all_left.set()  # counted down rather than joinall: joining 1M took minutes
+
+        error = None
+        gevent.get_hub()
+        rss0, vm0 = pyutil.rss(), pyutil.vm()
+        t0 = now()
+        for _ in range(n):
+            try:
+                gevent.spawn(unit)
+            except MemoryError as e:
+                error = f"MemoryError: {e}"
+                break
+            target += 1
+        all_parked.wait(timeout=WAIT_S * 4)  # the greenlets start running here
+        seconds = now() - t0
+        rss1, vm1 = pyutil.rss(), pyutil.vm()
+        reached = parked
+        gate.set()
+        all_left.wait(timeout=WAIT_S * 2)
+        return parked_observables(n, reached, error, rss0, vm0, rss1, vm1, seconds,
+                                  not_joined=parked)
+
+    def sc_spawn_empty_wait(self, n: int) -> dict[str, Any]:
+        wg = WaitGroup()
+        for _ in range(n):
+            wg.add(1)
+            gevent.spawn(wg.done)
+        wg.wait()
+        return {"n": n, "heap_bytes": None, "rss_bytes": pyutil.rss()}
+
+    def sc_stack_growth(self, depth_kib: int) -> dict[str, Any]:
+        reached = 0
+
+        def recurse(kib: int) -> None:
+            nonlocal reached
+            buf = bytearray(1024)  # the frame's 1 KiB local (Python keeps it on the heap)
+            buf[-1] = 1
+            reached = max(reached, (depth_kib - kib + 1) * len(buf))
+            if kib > 1:
+                recurse(kib - 1)
+
+        out: dict[str, Any] = {"ok": False, "error": None}
+
+        def unit() -> None:
+            try:
+                recurse(depth_kib)
+                out["ok"] = True
+            except RecursionError as e:
+                out["error"] = f"RecursionError: {e}"
+
+        idle = [gevent.spawn(gevent.sleep, 0) for _ in range(10)]  # small idle neighbours
+        join_or_fail([gevent.spawn(unit), *idle], "stack_growth")
+        return {**out, "recursed_bytes": reached, "recursion_limit": sys.getrecursionlimit()}
+
+    def sc_stack_overflow(self) -> dict[str, Any]:
+        # .get() re-raises the greenlet's error in the spawner, as a gevent user writes it.
+        return overflow_observables(
+            "import gevent\n"
+            "def down(n):\n"
+            "    return down(n + 1) + 1\n"
+            "gevent.spawn(down, 0).get(timeout=60)\n")
+
+    def sc_spawn(self, n: int, procs: int | None) -> dict[str, Any]:
+        def empty() -> None:
+            pass
+
+        gevent.get_hub()
+        t0 = now()
+        greenlets = [gevent.spawn(empty) for _ in range(n)]
+        join_or_fail(greenlets, "spawn")
+        seconds = now() - t0
+        return timed(seconds, n, ns_per_spawn=per_op_ns(seconds, n))
+
+    def sc_pingpong_yield(self, n: int) -> dict[str, Any]:
+        turns = n // 2
+
+        def player() -> None:
+            for _ in range(turns):
+                gevent.sleep(0)  # gevent's yield: to the hub, which runs the other greenlet
+
+        greenlets = [gevent.spawn(player), gevent.spawn(player)]
+        c0 = pyutil.nvcsw()
+        t0 = now()
+        join_or_fail(greenlets, "pingpong_yield")
+        seconds = now() - t0
+        csw = pyutil.nvcsw() - c0
+        switches = 2 * turns
+        return timed(seconds, switches, ns_per_switch=per_op_ns(seconds, switches), nvcsw=csw,
+                     nvcsw_per_switch=csw / switches, handoff="gevent.sleep(0)")
+
+    def sc_pingpong_chan(self, n: int) -> dict[str, Any]:
+        rounds = n // 2
+        ping, pong = gevent.queue.Channel(), gevent.queue.Channel()  # unbuffered
+
+        def echo() -> None:
+            for _ in range(rounds):
+                pong.put(ping.get())
+
+        g = gevent.spawn(echo)
+        c0 = pyutil.nvcsw()
+        t0 = now()
+        for i in range(rounds):
+            ping.put(i)
+            pong.get()
+        seconds = now() - t0
+        csw = pyutil.nvcsw() - c0
+        join_or_fail([g], "pingpong_chan")
+        msgs = 2 * rounds
+        return timed(seconds, msgs, ns_per_message=per_op_ns(seconds, msgs),
+                     nvcsw_per_message=csw / msgs, channel="gevent.queue.Channel")
+
+    # ---- §2 scheduling ------------------------------------------------------------------
+
+    def sc_thread_ids(self, n: int, procs: int | None) -> dict[str, Any]:
+        gate, all_in = gevent.event.Event(), gevent.event.Event()
+        tids: list[int] = []
+
+        def unit() -> None:
+            tids.append(pyutil.gettid())
+            if len(tids) == n:
+                all_in.set()
+            gate.wait()  # stay alive until all have recorded: they overlap
+
+        greenlets = [gevent.spawn(unit) for _ in range(n)]
+        all_in.wait(timeout=WAIT_S)
+        gate.set()
+        join_or_fail(greenlets, "thread_ids")
+        return {"units": n, "distinct_threads": len(set(tids)), "gomaxprocs": None,
+                "threads_in_syscalls": None}
+
+    def sc_work_stealing(self, n: int, procs: int) -> dict[str, Any]:
+        iters = calibrate(0.020)  # ~20 µs of arithmetic
+        tids: list[int] = []
+
+        def unit() -> None:
+            tids.append(pyutil.gettid())
+            burn(iters)
+
+        def spawner() -> None:
+            join_or_fail([gevent.spawn(unit) for _ in range(n)], "work_stealing units")
+
+        join_or_fail([gevent.spawn(spawner)], "work_stealing")
+        return {"units": n, "distinct_threads": len(set(tids)), "steals": None,
+                "note": "one hub on one OS thread: nothing to steal"}
+
+    def sc_syscall_handoff(self, block_ms: int) -> dict[str, Any]:
+        plain = handoff(block_ms, os.read)  # a real blocking read(2) blocks the hub
+        # gevent's own remedy, for the report: run the read on gevent's thread pool
+        fixed = handoff(block_ms, gevent.os.tp_read)
+        return {**plain, "with_gevent_os_tp_read": fixed}
+
+    def sc_gomaxprocs(self) -> dict[str, Any]:
+        return {"gomaxprocs": None, "cpu_count": pyutil.cpu_count()}
+
+    def sc_parallel_speedup(self, work_ms: int) -> dict[str, Any]:
+        iters = calibrate(work_ms)  # a fixed amount of work, so that the GIL can show
+
+        def one_after_the_other() -> None:  # "P=1"
+            for _ in range(2):
+                join_or_fail([gevent.spawn(burn, iters)], "parallel_speedup")
+
+        def concurrently() -> None:  # "P=2"
+            join_or_fail([gevent.spawn(burn, iters), gevent.spawn(burn, iters)], "parallel_speedup")
+
+        def best_of_3(f: Callable[[], None]) -> float:  # the machine is shared: keep the least
+            times = []                                 # disturbed of three runs
+            for _ in range(3):
+                t0 = now()
+                f()
+                times.append(now() - t0)
+            return min(times)
+
+        p1, p2 = best_of_3(one_after_the_other), best_of_3(concurrently)
+        return {"seconds_p1": p1, "seconds_p2": p2, "speedup": p1 / p2}
+
+    # ---- §3 basics ----------------------------------------------------------------------
+
+    def sc_go_returns(self, trials: int) -> dict[str, Any]:
+        forever = gevent.event.Event()  # set only to clean up once the trials are done
+        started: list[int] = []
+        returned = spawner_first = 0
+        greenlets = []
+        for k in range(trials):
+            def child(k: int = k) -> None:
+                started.append(k)
+                forever.wait()
+
+            greenlets.append(gevent.spawn(child))
+            returned += 1
+            spawner_first += k not in started
+        forever.set()
+        join_or_fail(greenlets, "go_returns")
+        return {"spawn_returned": returned == trials, "spawner_first": spawner_first,
+                "trials": trials}
+
+    def sc_completion_order(self, trials: int, procs: int) -> dict[str, Any]:
+        orders = []
+        for _ in range(trials):
+            order: list[int] = []
+            lock = Lock()
+
+            def unit(i: int) -> None:
+                with lock:
+                    order.append(i)
+
+            join_or_fail([gevent.spawn(unit, i) for i in range(3)], "completion_order")
+            orders.append("".join(map(str, order)))
+        return order_summary(orders)
+
+    def sc_loopvar_capture(self, n: int, trials: int) -> dict[str, Any]:
+        def runs(spawn_all: Callable[[list[int]], list[Any]]) -> list[list[int]]:
+            out = []
+            for _ in range(trials):
+                seen: list[int] = []
+                join_or_fail(spawn_all(seen), "loopvar_capture")
+                out.append(seen)
+            return out
+
+        def late_binding(seen: list[int]) -> list[Any]:
+            return [gevent.spawn(lambda: seen.append(i)) for i in range(n)]  # noqa: B023
+
+        def default_arg(seen: list[int]) -> list[Any]:
+            return [gevent.spawn(lambda i=i: seen.append(i)) for i in range(n)]
+
+        def spawn_args(seen: list[int]) -> list[Any]:
+            return [gevent.spawn(seen.append, i) for i in range(n)]
+
+        return {"variants": {
+            "closure (late binding)": loopvar_variant("shared", runs(late_binding)),
+            "default argument i=i": loopvar_variant("per-iteration", runs(default_arg)),
+            "gevent.spawn(f, i)": loopvar_variant("per-iteration", runs(spawn_args))}}
+
+    # ---- §4 WaitGroup -------------------------------------------------------------------
+
+    def _wg_trials(self, n: int, trials: int) -> int:
+        bad = 0
+        for _ in range(trials):
+            wg = WaitGroup()
+            done = [False] * n
+
+            def worker(i: int) -> None:
+                done[i] = True
+                wg.done()
+
+            for i in range(n):
+                wg.add(1)
+                gevent.spawn(worker, i)
+            wg.wait()
+            bad += not all(done)
+        return bad
+
+    def sc_wg_waits_all(self, n: int, trials: int) -> dict[str, Any]:
+        return {"trials": trials, "violations": self._wg_trials(n, trials)}
+
+    def sc_wg_add_before(self, n: int, trials: int) -> dict[str, Any]:
+        return {"trials": trials, "early_returns": self._wg_trials(n, trials)}
+
+    def sc_wg_add_inside(self, n: int, trials: int) -> dict[str, Any]:
+        early = errors = 0
+        first_error = None
+        for _ in range(trials):
+            wg = WaitGroup()
+            done = [False] * n
+            misuse: list[str] = []
+
+            def worker(i: int) -> None:
+                try:
+                    wg.add(1)  # too late: the spawner is already in Wait
+                    done[i] = True
+                    wg.done()
+                except ValueError as e:
+                    misuse.append(str(e))
+
+            greenlets = [gevent.spawn(worker, i) for i in range(n)]
+            wg.wait()
+            early += not all(done)
+            join_or_fail(greenlets, "wg_add_inside")
+            if misuse:
+                errors += 1
+                first_error = first_error or misuse[0]
+        return {"trials": trials, "early_returns": early, "errors": errors,
+                "first_error": first_error}
+
+    def sc_wg_negative(self) -> dict[str, Any]:
+        try:
+            WaitGroup().done()
+        except ValueError as e:
+            return {"raised": True, "error": str(e)}
+        return {"raised": False, "error": None}
+
+    # ---- §5 races -----------------------------------------------------------------------
+
+    def sc_racy_counter(self, units: int, increments: int, trials: int,
+                        procs: int | None) -> dict[str, Any]:
+        def trial(yield_between: bool) -> int:
+            counter = 0
+
+            def unit() -> None:
+                nonlocal counter
+                for _ in range(increments):
+                    if yield_between:
+                        v = counter
+                        gevent.sleep(0)
+                        counter = v + 1
+                    else:
+                        counter += 1  # no lock, and no switch point either
+
+            join_or_fail([gevent.spawn(unit) for _ in range(units)], "racy_counter")
+            return counter
+
+        finals = [trial(False) for _ in range(trials)]
+        # Evidence: the update is lost only when a yield sits between the load and the store.
+        return {**value_summary(units * increments, finals),
+                "with_yield_between_load_and_store": trial(True)}
+
+    def sc_race_detector(self) -> dict[str, Any]:
+        raise NotApplicable(NO_RACE_DETECTOR)
+
+    def sc_race_overhead(self, units: int, increments: int) -> dict[str, Any]:
+        raise NotApplicable(NO_RACE_DETECTOR)
+
+    # ---- §6 Mutex / RWMutex -------------------------------------------------------------
+
+    def sc_mutex_counter(self, units: int, increments: int, trials: int,
+                         procs: int | None) -> dict[str, Any]:
+        exact = 0
+        for _ in range(trials):
+            counter = 0
+            lock = Lock()
+
+            def unit() -> None:
+                nonlocal counter
+                for _ in range(increments):
+                    with lock:
+                        counter += 1
+
+            join_or_fail([gevent.spawn(unit) for _ in range(units)], "mutex_counter")
+            exact += counter == units * increments
+        return {"trials": trials, "exact_trials": exact}
+
+    def sc_mutex_unlock_on_panic(self) -> dict[str, Any]:
+        lock = Lock()
+        out = {"panicked": False, "recovered": False, "lock_free_after": False}
+
+        def section() -> None:
+            try:
+                with lock:  # the with-statement is Python's `defer mu.Unlock()`
+                    out["panicked"] = True
+                    raise RuntimeError("panic inside the critical section")
+            except RuntimeError:
+                out["recovered"] = True
+
+        def other() -> None:
+            if lock.acquire(timeout=1.0):
+                out["lock_free_after"] = True
+                lock.release()
+
+        join_or_fail([gevent.spawn(section)], "mutex_unlock_on_panic")
+        join_or_fail([gevent.spawn(other)], "mutex_unlock_on_panic")
+        return out
+
+    def sc_mutex_unlock_unlocked(self) -> dict[str, Any]:
+        try:
+            Lock().release()
+        except ValueError as e:
+            out = {"raised": True, "error": str(e), "fatal": False}
+        else:
+            out = {"raised": False, "error": None, "fatal": False}
+        sem = gevent.lock.Semaphore(1)
+        sem.release()  # no error: the "lock" now admits two holders
+        out["plain_semaphore_after_release"] = f"no error, counter {sem.counter}"
+        try:
+            gevent.lock.RLock().release()
+        except RuntimeError as e:
+            out["rlock_error"] = str(e).split(". Owner")[0]
+        return out
+
+    def sc_rw_readers_share(self, readers: int) -> dict[str, Any]:
+        rw = RWLock(Lock)
+        all_inside = gevent.event.Event()  # a barrier: set by the last reader in
+        inside = peak = 0
+
+        def reader() -> None:
+            nonlocal inside, peak
+            rw.rlock()
+            try:
+                inside += 1
+                peak = max(peak, inside)
+                if inside == readers:
+                    all_inside.set()
+                all_inside.wait(timeout=WAIT_S)
+                inside -= 1
+            finally:
+                rw.runlock()
+
+        join_or_fail([gevent.spawn(reader) for _ in range(readers)], "rw_readers_share")
+        return {"peak_readers": peak,
+                "rwlock": "two gevent BoundedSemaphores (lightswitch); gevent has no RWLock"}
+
+    def sc_rw_writer_exclusive(self, ops: int, procs: int) -> dict[str, Any]:
+        rw = RWLock(Lock)
+        units = 4
+        inside = [0] * units
+        violations = 0
+
+        def unit(me: int, count: int) -> None:
+            nonlocal violations
+            for k in range(count):
+                if k % 4 == 0:  # every fourth operation writes
+                    rw.lock()
+                    inside[me] = 1
+                    gevent.sleep(0)  # yield inside the section: let others try to enter
+                    if sum(inside) != 1:
+                        violations += 1
+                    inside[me] = 0
+                    rw.unlock()
+                else:
+                    rw.rlock()
+                    inside[me] = 1
+                    gevent.sleep(0)
+                    inside[me] = 0
+                    rw.runlock()
+
+        per = ops // units
+        join_or_fail([gevent.spawn(unit, u, per + (u < ops % units)) for u in range(units)],
+                     "rw_writer_exclusive")
+        return {"ops": ops, "violations": violations}
+
+    def sc_rw_vs_mutex(self, n: int, read_pct: int, procs: int) -> dict[str, Any]:
+        workers = 4
+        data = list(range(64))
+
+        def read_section(k: int) -> int:  # ~1 µs over the shared array
+            return sum(data[k % 32: k % 32 + 32])
+
+        def workload(rlock: Callable[[], Any], runlock: Callable[[], Any],
+                     lock: Callable[[], Any], unlock: Callable[[], Any]) -> float:
+            def worker(count: int) -> None:
+                for k in range(count):
+                    if k % 100 < read_pct:
+                        rlock()
+                        read_section(k)
+                        runlock()
+                    else:
+                        lock()
+                        data[k % 64] = k
+                        unlock()
+
+            t0 = now()
+            join_or_fail([gevent.spawn(worker, n // workers + (w < n % workers))
+                          for w in range(workers)], "rw_vs_mutex")
+            return now() - t0
+
+        rw = RWLock(Lock)
+        rw_s = workload(rw.rlock, rw.runlock, rw.lock, rw.unlock)
+        m = Lock()
+        mutex_s = workload(m.acquire, m.release, m.acquire, m.release)
+        return timed(rw_s, n, rw_seconds=rw_s, mutex_seconds=mutex_s, ratio=mutex_s / rw_s,
+                     workers=workers)
+
+    # ---- §7 deadlock --------------------------------------------------------------------
+
+    def sc_lock_order_inversion(self, pause_ms: int, timeout_ms: int) -> dict[str, Any]:
+        m1, m2 = Lock(), Lock()
+
+        def unit(first: Any, second: Any) -> None:
+            with first:
+                gevent.sleep(pause_ms / 1e3)  # the article's pause between the two locks
+                with second:
+                    pass
+
+        a, b = gevent.spawn(unit, m1, m2), gevent.spawn(unit, m2, m1)
+        # main waits for both with no timeout of its own, so that gevent can see that nothing
+        # is left to run; a real OS thread bounds the wait in case it does not.
+        hub = gevent.get_hub()
+        finished = threading.Event()
+        guard_fired: list[bool] = []
+
+        def guard() -> None:
+            if not finished.wait(timeout_ms / 1e3):
+                guard_fired.append(True)
+                hub.loop.run_callback_threadsafe(lambda: gevent.killall([a, b], block=False))
+
+        threading.Thread(target=guard, daemon=True).start()
+        detected, message = False, None
+        try:
+            gevent.joinall([a, b])
+        except gevent.exceptions.LoopExit as e:
+            detected, message = True, str(e)
+        finished.set()
+        blocked = [{"id": repr(g), "reason": "waiting in " + g.gr_frame.f_code.co_name}
+                   for g in (a, b) if not g.dead and g.gr_frame is not None]
+        gevent.killall([a, b], timeout=5)
+        return {"deadlocked": detected or bool(guard_fired), "detected": detected,
+                "message": message, "blocked": blocked or None}
+
+    def sc_consistent_order(self, trials: int, pause_us: int) -> dict[str, Any]:
+        finished = 0
+        for _ in range(trials):
+            m1, m2 = Lock(), Lock()
+
+            def unit() -> None:
+                with m1:
+                    gevent.sleep(pause_us / 1e6)
+                    with m2:
+                        pass
+
+            pair = [gevent.spawn(unit), gevent.spawn(unit)]
+            gevent.joinall(pair, timeout=10.0)
+            finished += all(g.successful() for g in pair)
+            gevent.killall(pair, timeout=5)
+        return {"trials": trials, "finished": finished}
+
+    # ---- §8 atomics ---------------------------------------------------------------------
+
+    def sc_atomic_counter(self, units: int, trials: int, procs: int | None) -> dict[str, Any]:
+        exact = 0
+        for _ in range(trials):
+            counter = 0
+
+            def unit() -> None:
+                nonlocal counter
+                counter += 1  # atomic among greenlets: no switch point inside
+
+            join_or_fail([gevent.spawn(unit) for _ in range(units)], "atomic_counter")
+            exact += counter == units
+        return {"trials": trials, "exact_trials": exact,
+                "atomic": "plain += between two gevent calls"}
+
+    def sc_atomic_cas(self, units: int) -> dict[str, Any]:
+        box = [0]
+
+        def cas(old: int, new: int) -> bool:  # no gevent call inside: atomic among greenlets
+            if box[0] == old:
+                box[0] = new
+                return True
+            return False
+
+        def unit() -> None:
+            while True:
+                old = box[0]
+                gevent.sleep(0)  # let the others in between the load and the CAS
+                if cas(old, old + 1):
+                    return
+
+        join_or_fail([gevent.spawn(unit) for _ in range(units)], "atomic_cas")
+        loop_exact = box[0] == units
+        box[0] = 5
+        stale_failed = not cas(4, 9) and box[0] == 5
+        return {"cas_loop_exact": loop_exact, "stale_cas_failed": stale_failed,
+                "cas": "compare-and-set with no gevent call inside"}
+
+    def sc_atomic_vs_mutex(self, n: int, procs: int) -> dict[str, Any]:
+        def mutex_loop(count: int) -> None:
+            lock, c = Lock(), 0
+            for _ in range(count):
+                with lock:
+                    c += 1
+
+        def atomic_loop(count: int) -> None:
+            c = 0
+            for _ in range(count):
+                c += 1  # atomic among greenlets
+
+        def measure(loop: Callable[[int], None], units: int) -> float:
+            t0 = now()
+            join_or_fail([gevent.spawn(loop, n // units) for _ in range(units)],
+                         "atomic_vs_mutex")
+            return per_op_ns(now() - t0, (n // units) * units)
+
+        mutex_ns, atomic_ns = measure(mutex_loop, 1), measure(atomic_loop, 1)
+        mutex_c, atomic_c = measure(mutex_loop, 2), measure(atomic_loop, 2)
+        return {"mutex_ns": mutex_ns, "atomic_ns": atomic_ns, "mutex_contended_ns": mutex_c,
+                "atomic_contended_ns": atomic_c, "ratio_uncontended": mutex_ns / atomic_ns,
+                "ratio_contended": mutex_c / atomic_c,
+                "note": "greenlets never preempt: 'contended' units run one after the other"}
+
+    # ---- §9 Once ------------------------------------------------------------------------
+
+    def _once_trial(self, callers: int, init_ms: int) -> tuple[int, bool, int]:
+        once = Once(Lock)
+        gate = gevent.event.Event()
+        runs = 0
+        instance = None
+        seen: list[object] = []
+
+        def init() -> None:
+            nonlocal runs, instance
+            runs += 1
+            if init_ms:
+                gevent.sleep(init_ms / 1e3)  # a slow initialisation: the others get to run
+            instance = object()
+
+        def caller() -> None:
+            gate.wait(timeout=WAIT_S)
+            once.do(init)
+            seen.append(instance)
+
+        greenlets = [gevent.spawn(caller) for _ in range(callers)]
+        gate.set()
+        join_or_fail(greenlets, "once")
+        same = len(seen) == callers and all(s is instance for s in seen)
+        return runs, same, sum(s is None for s in seen)
+
+    def sc_once_runs_once(self, callers: int, trials: int) -> dict[str, Any]:
+        results = [self._once_trial(callers, 0) for _ in range(trials)]
+        return {"trials": trials, "max_init_count": max(r[0] for r in results),
+                "all_same_instance": all(r[1] for r in results)}
+
+    def sc_once_waits(self, callers: int, trials: int, init_ms: int) -> dict[str, Any]:
+        results = [self._once_trial(callers, init_ms) for _ in range(trials)]
+        return {"trials": trials, "unset_observed": sum(r[2] for r in results)}
+
+    # ---- §10 worker pool ----------------------------------------------------------------
+
+    def sc_pool_result(self, workers: int, jobs: int) -> dict[str, Any]:
+        return {"total": pool(workers, jobs), "expected": sum(j * j for j in range(1, jobs + 1))}
+
+    def sc_pool_bounded(self, workers: int, jobs: int) -> dict[str, Any]:
+        gevent.get_hub()
+        baseline = live_greenlets()
+        peak = baseline
+
+        def sample() -> None:
+            nonlocal peak
+            peak = max(peak, live_greenlets())
+
+        pool(workers, jobs, sample)
+        return {"peak_live": peak, "baseline": baseline, "workers": workers,
+                "live_count": "gc scan for greenlets not dead"}
+
+    # ---- §11 leaks ----------------------------------------------------------------------
+
+    def sc_leak_blocked_sender(self, calls: int) -> dict[str, Any]:
+        leaked: list[Any] = []
+
+        def leak() -> None:
+            ch = gevent.queue.Channel()  # unbuffered
+            leaked.append(gevent.spawn(ch.put, 1))  # kept only so clean-up can kill it
+
+        gevent.get_hub()
+        baseline = live_greenlets()
+        for _ in range(calls):
+            leak()
+        gevent.sleep(0)  # let them run up to their blocked send
+        after = live_greenlets()
+        gevent.killall(leaked, timeout=WAIT_S)
+        return {"baseline": baseline, "after": after, "growth": after - baseline}
+
+    def sc_leak_context_cancel(self, calls: int) -> dict[str, Any]:
+        ctx = gevent.event.Event()  # the context: cancel() = set()
+
+        def no_leak() -> Any:
+            ch = gevent.queue.Channel()
+
+            def unit() -> None:  # select { case ch <- 1: case <-ctx.Done(): return }
+                sender = gevent.spawn(ch.put, 1)
+                gevent.wait([sender, ctx], count=1)  # gevent's select over waitables
+                sender.kill()
+
+            return gevent.spawn(unit)
+
+        gevent.get_hub()
+        baseline = live_greenlets()
+        units = [no_leak() for _ in range(calls)]
+        gevent.sleep(0)
+        during = live_greenlets()
+        ctx.set()
+        gevent.joinall(units, timeout=WAIT_S)
+        return {"baseline": baseline, "during": during, "after_cancel": live_greenlets(),
+                "live_count": "gc scan for greenlets not dead"}
+
+    def sc_num_goroutine(self, k: int) -> dict[str, Any]:
+        release = gevent.event.Event()
+        gevent.get_hub()
+        baseline = live_greenlets()
+        greenlets = [gevent.spawn(release.wait) for _ in range(k)]
+        gevent.sleep(0)
+        reported = live_greenlets()
+        release.set()
+        join_or_fail(greenlets, "num_goroutine")
+        return {"reported": reported, "expected": baseline + k,
+                "live_count": "gc scan for greenlets not dead (gevent has no count API)"}
+
+    # ---- anecdote -----------------------------------------------------------------------
+
+    def sc_echo_server(self, conns: int, rounds: int) -> dict[str, Any]:
+        raise_fd_limit(conns + 256)
+
+        def echo(sock: Any, _addr: Any) -> None:  # one greenlet per connection
+            while data := sock.recv(4096):
+                sock.sendall(data)
+
+        server = gevent.server.StreamServer(("127.0.0.1", 0), echo, backlog=1024)
+        server.start()
+        try:
+            # The client protocol is driven from one of gevent's pool threads, so the hub
+            # keeps serving; its RSS readings are the whole process's.
+            job = gevent.get_hub().threadpool.spawn(drive_echo, server.server_port, conns,
+                                                    rounds)
+            obs = job.get(timeout=WAIT_S * 2)
+        finally:
+            server.stop(timeout=5)
+        return {**obs, "server": "gevent.server.StreamServer"}
+
+    # ---- benchmark-only workloads -------------------------------------------------------
+
+    def sc_mutex_uncontended(self, n: int) -> dict[str, Any]:
+        lock = Lock()
+        t0 = now()
+        for _ in range(n):
+            lock.acquire()
+            lock.release()
+        seconds = now() - t0
+        return timed(seconds, n, ns_per_op=per_op_ns(seconds, n))
+
+    def sc_mutex_contended(self, n: int, units: int, procs: int) -> dict[str, Any]:
+        lock = Lock()
+        counter = 0
+        each = n // units
+
+        def unit() -> None:
+            nonlocal counter
+            for _ in range(each):
+                with lock:
+                    counter += 1
+
+        t0 = now()
+        join_or_fail([gevent.spawn(unit) for _ in range(units)], "mutex_contended")
+        seconds = now() - t0
+        return timed(seconds, each * units, ns_per_op=per_op_ns(seconds, each * units))
+
+    def sc_atomic_add(self, n: int) -> dict[str, Any]:
+        counter = 0
+        t0 = now()
+        for _ in range(n):
+            counter += 1  # atomic among greenlets
+        seconds = now() - t0
+        return timed(seconds, n, ns_per_op=per_op_ns(seconds, n))
+
+    def sc_waitgroup(self, n: int, procs: int | None) -> dict[str, Any]:
+        wg = WaitGroup()
+        gevent.get_hub()
+        t0 = now()
+        wg.add(n)
+        for _ in range(n):
+            gevent.spawn(wg.done)
+        wg.wait()
+        seconds = now() - t0
+        return timed(seconds, n, ns_per_unit=per_op_ns(seconds, n))
+
+    def sc_once(self, n: int) -> dict[str, Any]:
+        once = Once(Lock)
+        once.do(lambda: None)
+        t0 = now()
+        for _ in range(n):
+            once.do(lambda: None)
+        seconds = now() - t0
+        return timed(seconds, n, ns_per_op=per_op_ns(seconds, n))
+
+    def sc_worker_pool(self, workers: int, jobs: int, procs: int | None) -> dict[str, Any]:
+        t0 = now()
+        total = pool(workers, jobs)
+        seconds = now() - t0
+        return timed(seconds, jobs, ns_per_job=per_op_ns(seconds, jobs), total=total)
+
+    def sc_skynet(self, leaves: int, procs: int | None) -> dict[str, Any]:
+        if str(leaves).rstrip("0") != "1":
+            raise ValueError(f"skynet: leaves must be a power of ten (10, 100, ...), got {leaves}")
+
+        def skynet(num: int, size: int, out: Any) -> None:
+            if size == 1:
+                out.put(num)
+                return
+            children = gevent.queue.Queue()
+            for i in range(10):
+                gevent.spawn(skynet, num + i * (size // 10), size // 10, children)
+            out.put(sum(children.get() for _ in range(10)))
+
+        root = gevent.queue.Queue()
+        gevent.get_hub()
+        t0 = now()
+        gevent.spawn(skynet, 0, leaves, root)
+        total = root.get(timeout=WAIT_S * 2)
+        seconds = now() - t0
+        return timed(seconds, leaves, total=total, ms=seconds * 1e3)
+
+
+backend = GeventBackend()
+backend.expectations = {}  # filled in from measured runs below
