@@ -90,8 +90,10 @@ class RWLock:
     async def writing(self):
         async with self._cond:
             self._writers_waiting += 1
-            await self._cond.wait_for(lambda: not self._writer and not self._readers)
-            self._writers_waiting -= 1
+            try:
+                await self._cond.wait_for(lambda: not self._writer and not self._readers)
+            finally:  # a cancelled writer must not hold readers off for ever
+                self._writers_waiting -= 1
             self._writer = True
         try:
             yield
@@ -285,7 +287,7 @@ async def pingpong_chan(n: int) -> dict:
             await pong.get()
 
     c0, t0 = nvcsw(), now()
-    await asyncio.gather(server(), client())
+    await asyncio.wait_for(asyncio.gather(server(), client()), BOUND_S * 10)
     seconds, switches = now() - t0, nvcsw() - c0
     ops = rounds * 2
     return {"seconds": seconds, "ops": ops, "ns_per_message": seconds / ops * 1e9,
@@ -695,7 +697,7 @@ async def rw_readers_share(readers: int) -> dict:
                 await asyncio.wait_for(all_in.wait(), 5.0)
             inside -= 1
 
-    await asyncio.gather(*(reader() for _ in range(readers)))
+    await asyncio.wait_for(asyncio.gather(*(reader() for _ in range(readers))), BOUND_S)
     return {"peak_readers": peak}
 
 
@@ -721,7 +723,7 @@ async def rw_writer_exclusive(ops: int, procs: int = 2) -> dict:
                     readers_in -= 1
             done += 1
 
-    await asyncio.gather(*(unit(u) for u in range(units)))
+    await asyncio.wait_for(asyncio.gather(*(unit(u) for u in range(units))), BOUND_S * 10)
     return {"ops": done, "violations": violations}
 
 
@@ -743,7 +745,7 @@ async def rw_vs_mutex(n: int, read_pct: int, procs: int = 2) -> dict:
                         data[k % 64] = k
 
         t0 = now()
-        await asyncio.gather(*(worker(w) for w in range(workers)))
+        await asyncio.wait_for(asyncio.gather(*(worker(w) for w in range(workers))), BOUND_S * 10)
         return now() - t0
 
     rw, lock = RWLock(), asyncio.Lock()
@@ -879,7 +881,7 @@ async def _once_trial(callers: int, init_ms: int) -> tuple[int, list[object | No
         await once.do(init)
         return instance
 
-    seen = await asyncio.gather(*(caller() for _ in range(callers)))
+    seen = await asyncio.wait_for(asyncio.gather(*(caller() for _ in range(callers))), BOUND_S)
     return runs, seen, instance
 
 
@@ -917,10 +919,11 @@ async def _pool(workers: int, jobs: int, sample_every: int = 0) -> tuple[int, in
     for _ in range(workers):
         job_q.put_nowait(None)
     total, peak = 0, live() if sample_every else 0
-    for k in range(jobs):
-        total += await results.get()
-        if sample_every and k % sample_every == 0:
-            peak = max(peak, live())
+    async with asyncio.timeout(BOUND_S * 10):  # bounds the loop without a task of its own
+        for k in range(jobs):
+            total += await results.get()
+            if sample_every and k % sample_every == 0:
+                peak = max(peak, live())
     await asyncio.wait_for(asyncio.gather(*pool), BOUND_S)
     return total, peak
 
@@ -1146,7 +1149,7 @@ async def skynet(leaves: int, procs: int | None = None) -> dict:
     out: asyncio.Queue[int] = asyncio.Queue()
     t0 = now()
     root = asyncio.create_task(_skynet(0, leaves, out))
-    total = await out.get()
+    total = await asyncio.wait_for(out.get(), BOUND_S * 10)
     seconds = now() - t0
     await root
     return _timed(seconds, leaves, "ns_per_leaf", total=total, ms=seconds * 1e3)
