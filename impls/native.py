@@ -91,21 +91,22 @@ class NativeBackend:
     kind = "goroutine"
 
     # G and * claims hold on a goroutine runtime. The T claims are about OS threads: a goroutine
-    # is not one, and these are the verdicts measured on goro (numbers from a run on this
-    # 2-core machine, see the report's evidence for the current run).
+    # is not one, so they are refuted here; the figures are from runs on this 2-core machine
+    # (python -m suite.worker native <scenario> with the claim's params).
     expectations: dict[str, Expect] = {
         "stack.thread-size": refuted(
-            "goroutine stacks are slots carved from a few shared reservations: VmSize grows "
-            "~1 KB per parked goroutine, not 1-8 MiB"),
+            "stack slots come from a few shared MAP_NORESERVE reservations: VmSize grew ~75 KB "
+            "per parked goroutine at n=1000 (rss ~4.2 KB), not 1-8 MiB"),
         "spawn.thread-cost-us": refuted(
-            "spawn+run+complete of a goroutine costs well under 1 us (no thread is created)"),
+            "no thread is created: spawn+run+complete measured ~435 ns per goroutine at n=2000"),
         "switch.thread-kernel": refuted(
-            "a goroutine switch is a user-space register swap: ~0 voluntary context switches "
-            "per switch"),
+            "a goroutine switch is a user-space register swap: 0 voluntary context switches "
+            "over 20k switches (~22 ns each)"),
         "scale.thread-thousands": refuted(
-            "goroutines do not top out in the thousands: 100k park without error"),
+            "goroutines do not top out in the thousands: 100k (and 1M) park without error"),
         "memory.100k-threads": refuted(
-            "100k parked goroutines reserve ~0.1 GB of virtual memory, not hundreds of GB"),
+            "projected virtual size for 100k parked goroutines is ~7.5 GB (75 KB each at "
+            "n=1000), resident ~0.4 GB: nowhere near hundreds of GB"),
     }
 
     def available(self) -> bool | str:
