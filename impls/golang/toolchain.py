@@ -123,8 +123,10 @@ def scenario_target(race: bool = False) -> Target:
     mod = (srcdir / "go.mod").read_text()
     # cgo off for the normal build: a cgo-linked binary (net pulls in the cgo resolver) loses
     # the runtime's global deadlock detection, which lock_order_inversion shows. -race needs cgo.
+    # -trimpath: reports name "goscen/races.go:38", not a path inside the cache.
+    flags = ("-trimpath", "-race") if race else ("-trimpath",)
     return Target("goscen-race" if race else "goscen", tuple(sorted(srcdir.glob("*.go"))), mod,
-                  ("-race",) if race else (), cgo=race)
+                  flags, cgo=race)
 
 
 def loopvar_target(go_line: str) -> Target:

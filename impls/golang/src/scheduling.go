@@ -181,7 +181,7 @@ func gomaxprocs(p params) (obs, error) {
 }
 
 // parallelSpeedup: two goroutines each do work_ms of arithmetic (a fixed iteration count, so
-// preemption cannot shorten it), timed at GOMAXPROCS=1 and at 2. The pair is timed three times,
+// preemption cannot shorten it), timed at GOMAXPROCS=1 and at 2. The pair is timed five times,
 // alternating, and each side keeps its best: on a shared machine another process stealing a
 // CPU during one sample must not decide the ratio.
 func parallelSpeedup(p params) (obs, error) {
@@ -200,7 +200,7 @@ func parallelSpeedup(p params) (obs, error) {
 	}
 	p1, p2 := math.Inf(1), math.Inf(1)
 	var samples [][2]float64
-	for rep := 0; rep < 3; rep++ {
+	for rep := 0; rep < 5; rep++ {
 		a, b := run(1), run(2)
 		p1, p2 = min(p1, a), min(p2, b)
 		samples = append(samples, [2]float64{a, b})
