@@ -93,6 +93,8 @@ SCEN_MAIN(spawn_empty_wait) {
 
   obs_int(&s->out, "n", n);
   obs_int(&s->out, "heap_bytes", heap_bytes());
+  obs_str(&s->out, "heap_measured_as", "malloc bytes in use (mallinfo2); G structs and stacks "
+                                       "live in the runtime's own mmap'd pools");
   obs_int(&s->out, "rss_bytes", rss_bytes());
 }
 
