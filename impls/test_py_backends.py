@@ -1,0 +1,227 @@
+"""Backend-specific tests of the threading and gevent backends (the claims themselves are tested
+by suite/). Each scenario runs as the suite runs it: `python -m suite.worker` in a fresh process,
+so gevent and the thread limits stay contained. No test depends on timing."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from suite import scenarios
+
+ROOT = Path(__file__).resolve().parent.parent
+BACKENDS = {"threading": "impls.threads:backend", "gevent": "impls.green:backend"}
+ENV = {**os.environ, "PYTHONPATH": str(ROOT),
+       "GOROSUITE_BACKENDS": ",".join(f"{k}={v}" for k, v in BACKENDS.items())}
+
+# Small sizes: enough to exercise each scenario's code path in a second or two.
+SMALL: dict[str, dict] = {
+    "parked": {"n": 200}, "spawn_empty_wait": {"n": 200}, "stack_growth": {"depth_kib": 64},
+    "spawn": {"n": 200}, "pingpong_yield": {"n": 200}, "pingpong_chan": {"n": 200},
+    "thread_ids": {"n": 100}, "work_stealing": {"n": 100}, "syscall_handoff": {"block_ms": 20},
+    "parallel_speedup": {"work_ms": 5}, "go_returns": {"trials": 10},
+    "completion_order": {"trials": 10}, "loopvar_capture": {"n": 5, "trials": 10},
+    "wg_waits_all": {"n": 5, "trials": 10}, "wg_add_before": {"n": 5, "trials": 10},
+    "wg_add_inside": {"n": 5, "trials": 10},
+    "racy_counter": {"units": 10, "increments": 10, "trials": 3},
+    "mutex_counter": {"units": 10, "increments": 10, "trials": 3},
+    "rw_writer_exclusive": {"ops": 400}, "rw_vs_mutex": {"n": 400},
+    "lock_order_inversion": {"pause_ms": 1, "timeout_ms": 200},
+    "consistent_order": {"trials": 10}, "atomic_counter": {"units": 10, "trials": 3},
+    "atomic_cas": {"units": 20}, "atomic_vs_mutex": {"n": 1000},
+    "once_runs_once": {"callers": 5, "trials": 5}, "once_waits": {"callers": 5, "trials": 3},
+    "pool_bounded": {"jobs": 2000}, "leak_blocked_sender": {"calls": 10},
+    "leak_context_cancel": {"calls": 10}, "num_goroutine": {"k": 10},
+    "echo_server": {"conns": 20, "rounds": 2}, "mutex_uncontended": {"n": 1000},
+    "mutex_contended": {"n": 1000}, "atomic_add": {"n": 1000}, "waitgroup": {"n": 200},
+    "once": {"n": 1000}, "worker_pool": {"jobs": 1000}, "skynet": {"leaves": 100},
+}
+NOT_APPLICABLE = {("threading", "atomic_cas"), ("threading", "race_detector"),
+                  ("threading", "race_overhead"), ("gevent", "race_detector"),
+                  ("gevent", "race_overhead")}
+
+
+def run(backend: str, scenario: str, params: dict | None = None, timeout: float = 120,
+        preexec=None) -> dict:
+    p = subprocess.run([sys.executable, "-m", "suite.worker", backend, scenario,
+                        json.dumps(params or {})], capture_output=True, text=True, cwd=ROOT,
+                       env=ENV, timeout=timeout, preexec_fn=preexec)
+    line = next(ln for ln in reversed(p.stdout.splitlines()) if ln.startswith("@@RESULT "))
+    return json.loads(line[len("@@RESULT "):])
+
+
+def obs(backend: str, scenario: str, params: dict | None = None) -> dict:
+    res = run(backend, scenario, params)
+    assert res["status"] == "ok", res
+    return res["observables"]
+
+
+@pytest.mark.timeout(180)
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("scenario", list(scenarios.CATALOGUE))
+def test_every_scenario_returns_its_observables(backend: str, scenario: str) -> None:
+    res = run(backend, scenario, SMALL.get(scenario, {}))
+    if (backend, scenario) in NOT_APPLICABLE:
+        assert res["status"] == "n/a" and res["message"], res
+        return
+    assert res["status"] == "ok", res
+    missing = set(scenarios.CATALOGUE[scenario].observables) - set(res["observables"])
+    assert not missing
+
+
+def test_version_names_library_and_python() -> None:
+    from impls.green import backend as green
+    from impls.threads import backend as threads
+    assert "CPython 3" in threads.version() and "gevent" in green.version()
+    assert threads.available() is True and green.available() is True
+
+
+# ---- the primitives Python lacks, as built here -------------------------------------------
+
+@pytest.mark.timeout(30)
+def test_thread_waitgroup_negative_and_bounded_wait() -> None:
+    from impls.threads import WaitGroup
+    wg = WaitGroup()
+    with pytest.raises(ValueError, match="sync: negative WaitGroup counter"):
+        wg.done()
+    wg.add(1)
+    with pytest.raises(TimeoutError):
+        wg.wait(timeout=0.05)
+    threading.Thread(target=wg.done).start()
+    wg.wait(timeout=10)
+
+
+@pytest.mark.timeout(30)
+def test_rwlock_readers_share_and_writer_waits() -> None:
+    from impls.pycommon import RWLock
+    rw = RWLock(threading.Lock)
+    rw.rlock()
+    rw.rlock(timeout=1)  # a second reader gets in while the first holds it
+    with pytest.raises(TimeoutError):
+        rw.lock(timeout=0.05)  # a writer does not
+    rw.runlock()
+    rw.runlock()
+    rw.lock(timeout=1)
+    with pytest.raises(TimeoutError):
+        rw.rlock(timeout=0.05)
+    rw.unlock()
+
+
+@pytest.mark.timeout(30)
+def test_once_runs_init_once_under_threads() -> None:
+    from impls.pycommon import Once
+    once, runs = Once(threading.Lock), []
+    threads = [threading.Thread(target=once.do, args=(lambda: runs.append(1),)) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert runs == [1]
+
+
+# ---- threading ----------------------------------------------------------------------------
+
+def _small_address_space() -> None:
+    # 1 GiB of address space: a little over a hundred 8 MiB thread stacks
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+
+@pytest.mark.timeout(120)
+def test_threads_parked_stops_at_first_error_and_cleans_up() -> None:
+    res = run("threading", "parked", {"n": 5000}, preexec=_small_address_space)
+    assert res["status"] == "ok", res
+    o = res["observables"]
+    assert 0 < o["reached"] < 5000
+    assert o["error"] == "can't start new thread"
+    assert o["not_joined"] == 0
+
+
+@pytest.mark.timeout(60)
+def test_threads_unlock_unlocked_is_a_catchable_runtime_error() -> None:
+    o = obs("threading", "mutex_unlock_unlocked")
+    assert o == {**o, "raised": True, "error": "release unlocked lock", "fatal": False}
+
+
+@pytest.mark.timeout(60)
+def test_threads_deadlock_is_observed_and_cleaned_up() -> None:
+    o = obs("threading", "lock_order_inversion", {"pause_ms": 1, "timeout_ms": 200})
+    assert o["deadlocked"] and not o["detected"]
+    assert sorted(o["after_clean_up"].values()) == ["done", "gave up"]
+
+
+@pytest.mark.timeout(60)
+def test_threads_syscall_does_not_stop_the_others() -> None:
+    o = obs("threading", "syscall_handoff", {"block_ms": 20})
+    assert o["progress_during_block"] > 0 and not o["watchdog_fired"]
+
+
+# ---- gevent -------------------------------------------------------------------------------
+
+@pytest.mark.timeout(60)
+def test_gevent_blocking_read_stops_the_hub_until_the_watchdog() -> None:
+    o = obs("gevent", "syscall_handoff", {"block_ms": 20})
+    assert o["progress_during_block"] == 0 and o["watchdog_fired"]
+    fixed = o["with_gevent_os_tp_read"]
+    assert fixed["progress_during_block"] > 0 and not fixed["watchdog_fired"]
+
+
+@pytest.mark.timeout(60)
+def test_gevent_detects_the_deadlock_with_loopexit() -> None:
+    o = obs("gevent", "lock_order_inversion", {"pause_ms": 1, "timeout_ms": 5000})
+    assert o["deadlocked"] and o["detected"]
+    assert o["message"].startswith("This operation would block forever")
+    assert len(o["blocked"]) == 2
+
+
+@pytest.mark.timeout(60)
+def test_gevent_spawn_runs_nothing_until_the_spawner_blocks() -> None:
+    assert obs("gevent", "go_returns", {"trials": 10})["spawner_first"] == 10
+    inside = obs("gevent", "wg_add_inside", {"n": 5, "trials": 10})
+    assert inside["early_returns"] == 10  # Wait saw a zero counter every time
+    order = obs("gevent", "completion_order", {"trials": 10})
+    assert order["orders"] == {"012": 10}
+    lv = obs("gevent", "loopvar_capture", {"n": 5, "trials": 3})["variants"]
+    assert lv["closure (late binding)"]["sample"] == [4] * 5
+    assert lv["default argument i=i"]["runs_all_distinct"] == 3
+
+
+@pytest.mark.timeout(60)
+def test_gevent_loses_updates_only_with_a_yield_between_load_and_store() -> None:
+    o = obs("gevent", "racy_counter", {"units": 50, "increments": 1, "trials": 3})
+    assert o["lossy_trials"] == 0 and o["with_yield_between_load_and_store"] < 50
+
+
+@pytest.mark.timeout(60)
+def test_gevent_lock_over_release_raises_but_semaphore_does_not() -> None:
+    o = obs("gevent", "mutex_unlock_unlocked")
+    assert o["raised"] and o["error"] == "Semaphore released too many times"
+    assert o["plain_semaphore_after_release"] == "no error, counter 2"
+
+
+@pytest.mark.timeout(60)
+def test_gevent_live_count_tracks_leaks() -> None:
+    o = obs("gevent", "leak_blocked_sender", {"calls": 10})
+    assert o["growth"] == 10
+    o = obs("gevent", "leak_context_cancel", {"calls": 10})
+    assert o["after_cancel"] == o["baseline"] < o["during"]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_echo_server_echoes_every_message(backend: str) -> None:
+    o = obs(backend, "echo_server", {"conns": 30, "rounds": 3})
+    assert o["conns"] == 30 and o["echoed"] == 90
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_skynet_rejects_a_size_that_is_not_a_power_of_ten(backend: str) -> None:
+    res = run(backend, "skynet", {"leaves": 150})
+    assert res["status"] == "error" and "power of ten" in res["message"]
