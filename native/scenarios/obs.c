@@ -114,7 +114,7 @@ bool param_opt(scen *s, const char *k, int64_t *out) {
 int64_t param(scen *s, const char *k) {
   int64_t v;
   if (!param_opt(s, k, &v)) {
-    static __thread char msg[96];
+    static char msg[96]; /* the panic keeps the pointer */
     snprintf(msg, sizeof msg, "scenario param %s missing from %.40s", k, s->params);
     goro_panic(msg);
   }
