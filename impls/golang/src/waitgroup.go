@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 func init() {
@@ -65,11 +66,12 @@ func wgAddBefore(p params) (obs, error) {
 
 // wgAddInside: each worker calls Add(1) itself (the article's ❌ pattern). The sync package
 // may panic on this misuse ("WaitGroup is reused before previous Wait has returned"); the
-// panic is recovered where it happens and the trial counted in errors. A second, correctly
-// used WaitGroup lets each trial finish before the next starts.
+// panic is recovered where it happens and the trial counted in errors. Wait runs on its own
+// goroutine with a bound, since misuse could in principle leave it waiting on a count that
+// nobody will bring down; a second, correctly used WaitGroup ends each trial.
 func wgAddInside(p params) (obs, error) {
 	n, trials := p.int("n", 10), p.int("trials", 1000)
-	early, errorsSeen := 0, 0
+	early, errorsSeen, stuck := 0, 0, 0
 	var firstError any
 	for t := 0; t < trials; t++ {
 		var wg, all sync.WaitGroup
@@ -90,14 +92,23 @@ func wgAddInside(p params) (obs, error) {
 				finished.Add(1)
 			}()
 		}
-		func() {
+		waited := make(chan bool, 1) // true: Wait returned before every worker finished
+		go func() {
+			isEarly := false
+			defer func() { waited <- isEarly }() // sent even when Wait panicked
 			defer catch()
 			wg.Wait()
-			if finished.Load() != int64(n) {
+			isEarly = finished.Load() != int64(n)
+		}()
+		all.Wait() // workers never block: this always returns
+		select {
+		case e := <-waited:
+			if e {
 				early++
 			}
-		}()
-		all.Wait()
+		case <-time.After(5 * time.Second):
+			stuck++
+		}
 		if m := misuse.Load(); m != nil {
 			errorsSeen++
 			if firstError == nil {
@@ -106,7 +117,7 @@ func wgAddInside(p params) (obs, error) {
 		}
 	}
 	return obs{"trials": trials, "early_returns": early, "errors": errorsSeen,
-		"first_error": firstError, "n": n}, nil
+		"first_error": firstError, "n": n, "wait_stuck": stuck}, nil
 }
 
 func wgNegative(p params) (obs, error) {
