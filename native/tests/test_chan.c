@@ -432,6 +432,39 @@ static void t_select_send_closed(void) {
   T_RUN_EXPECT(1, select_send_closed_main, NULL, GORO_PANIC, "panic: send on closed channel");
 }
 
+/* A select over more cases than fit the on-stack arrays (heap path), with a wide element. */
+struct wide {
+  char bytes[100];
+};
+struct manyc {
+  goro_chan *c[40];
+};
+static void manyc_sender(void *p) {
+  struct manyc *s = p;
+  struct wide w;
+  memset(w.bytes, 'q', sizeof w.bytes);
+  goro_chan_send(s->c[37], &w);
+}
+static void select_many_main(void *arg) {
+  (void)arg;
+  struct manyc s;
+  for (int i = 0; i < 40; i++) s.c[i] = goro_chan_make(sizeof(struct wide), 0);
+  for (int round = 0; round < 50; round++) {
+    struct wide got[40];
+    goro_case cs[40];
+    for (int i = 0; i < 40; i++) cs[i] = (goro_case){s.c[i], GORO_RECV, &got[i], false};
+    goro_go(manyc_sender, &s);
+    CHECK_EQ(goro_select(cs, 40, false), 37);
+    CHECK(cs[37].ok);
+    for (int k = 0; k < 100; k++) CHECK_EQ(got[37].bytes[k], 'q');
+  }
+  for (int i = 0; i < 40; i++) goro_chan_free(s.c[i]);
+}
+static void t_select_many_cases(void) {
+  T_RUN_OK(1, select_many_main, NULL);
+  T_RUN_OK(2, select_many_main, NULL);
+}
+
 /* ---- context ------------------------------------------------------------------------------ */
 
 struct ctxwait {
@@ -532,6 +565,7 @@ static const t_case cases[] = {
     {"select_wakeup", t_select_wakeup},
     {"select_hammer", t_select_hammer},
     {"select_send_closed", t_select_send_closed},
+    {"select_many_cases", t_select_many_cases},
     {"context", t_context},
     {"context_deep", t_context_deep},
     {NULL, NULL},
