@@ -225,23 +225,29 @@ class NativeBackend:
 
     def _run_race_overhead(self, units: int, increments: int) -> dict[str, Any]:
         rb = _race_build()
-        times = {}
-        for race in (False, True):
-            exe = rb.build("mutex", race=race)
-            best = None
-            for _ in range(3):  # best of 3: the machine is shared, the minimum is the signal
-                proc = subprocess.run([str(exe), str(units), str(increments)], capture_output=True,
+
+        def best_of_3(race: bool, u: int, inc: int) -> float:
+            exe, best = rb.build("mutex", race=race), float("inf")
+            for _ in range(3):  # the machine is shared: the minimum is the signal
+                proc = subprocess.run([str(exe), str(u), str(inc)], capture_output=True,
                                       text=True, timeout=600)
                 m = re.search(r"seconds = ([0-9.]+)", proc.stdout)
                 if proc.returncode != 0 or not m:
                     raise RuntimeError(f"mutex counter ({'race' if race else 'normal'}) failed: "
                                        f"{_first_lines(proc.stderr or proc.stdout)}")
-                t = float(m.group(1))
-                best = t if best is None else min(best, t)
-            times[race] = best
-        return {"normal_seconds": times[False], "race_seconds": times[True],
-                "ratio": times[True] / times[False],
-                "workload": f"{units} goroutines x {increments} Lock/Unlock (C, goro, TSan fibers)"}
+                best = min(best, float(m.group(1)))
+            return best
+
+        normal, race = best_of_3(False, units, increments), best_of_3(True, units, increments)
+        # the same number of Lock/Unlock from 10 goroutines: separates TSan's per-operation
+        # cost from its per-goroutine cost (one TSan fiber, ~1 MB, per goroutine)
+        few = min(units, 10)
+        few_inc = units * increments // few
+        few_ratio = best_of_3(True, few, few_inc) / best_of_3(False, few, few_inc)
+        return {"normal_seconds": normal, "race_seconds": race, "ratio": race / normal,
+                "workload": f"{units} goroutines x {increments} Lock/Unlock (C, goro, TSan fibers)",
+                "ratio_same_ops_few_goroutines": few_ratio,
+                "few_goroutines_workload": f"{few} goroutines x {few_inc} Lock/Unlock"}
 
 
 backend = NativeBackend()
