@@ -42,6 +42,8 @@ func parked(p params) (obs, error) {
 		}()
 	}
 	started.Wait()
+	// Started is not yet parked: wait (bounded) until the scheduler counts all n as waiting.
+	waiting := awaitWaiting(uint64(n), 30*time.Second)
 	secondsToPark := time.Since(start).Seconds()
 	rssParked, vmParked := procStatus()
 	m := memStats()
@@ -50,7 +52,8 @@ func parked(p params) (obs, error) {
 	finished.Wait()
 	return obs{
 		"requested": n, "reached": n, "error": nil, "live_goroutines": live,
-		"rss_before": rssBefore, "rss_parked": rssParked,
+		"waiting_goroutines": waiting,
+		"rss_before":         rssBefore, "rss_parked": rssParked,
 		"vm_before": vmBefore, "vm_parked": vmParked,
 		"rss_per_unit":        float64(rssParked-rssBefore) / float64(n),
 		"vm_per_unit":         float64(vmParked-vmBefore) / float64(n),
@@ -60,6 +63,18 @@ func parked(p params) (obs, error) {
 		"seconds_to_park":      secondsToPark,
 		"gomaxprocs":           runtime.GOMAXPROCS(0),
 	}, nil
+}
+
+// awaitWaiting yields until the runtime counts at least n goroutines as waiting (blocked),
+// or the bound passes; it returns the last count.
+func awaitWaiting(n uint64, bound time.Duration) uint64 {
+	deadline := time.Now().Add(bound)
+	w := metric("/sched/goroutines/waiting:goroutines")
+	for w < n && time.Now().Before(deadline) {
+		runtime.Gosched()
+		w = metric("/sched/goroutines/waiting:goroutines")
+	}
+	return w
 }
 
 // spawnEmptyWait is the article's §1-2 program: n empty goroutines, Wait, read HeapAlloc.
