@@ -19,10 +19,10 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from suite import scenarios
-from suite.backend import HOLDS, Expect, NotApplicable, RuntimeMisuse, refuted
+from suite.backend import Expect, NotApplicable, RuntimeMisuse, refuted
 
 ROOT = Path(__file__).resolve().parent.parent
 RACE_DIR = ROOT / "native" / "scenarios" / "race"
@@ -58,12 +58,15 @@ def _child_main() -> None:
         print(CHILD_MARK + json.dumps({"error": str(e)}), flush=True)
 
 
-def in_child(scenario: str, params: dict[str, Any], timeout: float = 120.0) -> tuple[dict | None, subprocess.CompletedProcess]:
+def in_child(scenario: str, params: dict[str, Any],
+             timeout: float = 120.0) -> tuple[dict | None, subprocess.CompletedProcess]:
     """Run a scenario in a fresh Python process (it may end that process: stack overflow)."""
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = dict(os.environ, PYTHONPATH=path)
     proc = subprocess.run(
         [sys.executable, "-c", "from impls.native import _child_main; _child_main()", scenario,
-         json.dumps(params)], capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT)
+         json.dumps(params)], check=False, capture_output=True, text=True, timeout=timeout,
+        env=env, cwd=ROOT)
     for line in proc.stdout.splitlines():
         if line.startswith(CHILD_MARK):
             return json.loads(line[len(CHILD_MARK):]), proc
@@ -93,7 +96,7 @@ class NativeBackend:
     # G and * claims hold on a goroutine runtime. The T claims are about OS threads: a goroutine
     # is not one, so they are refuted here; the figures are from runs on this 2-core machine
     # (python -m suite.worker native <scenario> with the claim's params).
-    expectations: dict[str, Expect] = {
+    expectations: ClassVar[dict[str, Expect]] = {
         "stack.thread-size": refuted(
             "stack slots come from a few shared MAP_NORESERVE reservations: VmSize grew ~75 KB "
             "per parked goroutine at n=1000 (rss ~4.2 KB), not 1-8 MiB"),
@@ -149,8 +152,9 @@ class NativeBackend:
 
         def target() -> None:
             try:
-                box["obs"] = call("lock_order_inversion", {"pause_ms": pause_ms, "timeout_ms": timeout_ms})
-            except Exception as e:  # surfaced below
+                box["obs"] = call("lock_order_inversion",
+                                  {"pause_ms": pause_ms, "timeout_ms": timeout_ms})
+            except Exception as e:  # noqa: BLE001 - re-raised in the caller's thread below
                 box["error"] = e
 
         t = threading.Thread(target=target, daemon=True)
@@ -165,8 +169,8 @@ class NativeBackend:
     # ---- the anecdote: a goroutine-per-connection echo server -------------------------------
 
     def _run_echo_server(self, conns: int, rounds: int) -> dict[str, Any]:
-        from impls.pycommon import drive_echo, raise_fd_limit
         from impls import pyutil
+        from impls.pycommon import drive_echo, raise_fd_limit
 
         raise_fd_limit(conns + 256)
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -182,7 +186,7 @@ class NativeBackend:
             try:
                 box["server"] = call("echo_server", {"conns": conns, "rounds": rounds,
                                                      "listen_fd": listener.fileno()})
-            except Exception as e:
+            except Exception as e:  # noqa: BLE001 - re-raised in the caller's thread below
                 box["error"] = e
 
         server = threading.Thread(target=serve, daemon=True)
@@ -210,7 +214,8 @@ class NativeBackend:
         codes: dict[str, int] = {}
         for prog in ("racy", "mutex", "atomic"):
             exe = rb.build(prog, race=True)
-            proc = subprocess.run([str(exe)], capture_output=True, text=True, timeout=300)
+            proc = subprocess.run([str(exe)], check=False, capture_output=True, text=True,
+                                  timeout=300)
             reports[prog], codes[prog] = proc.stderr, proc.returncode
         found = {p: "WARNING: ThreadSanitizer: data race" in r for p, r in reports.items()}
         excerpt = None
@@ -229,8 +234,8 @@ class NativeBackend:
         def best_of_3(race: bool, u: int, inc: int) -> float:
             exe, best = rb.build("mutex", race=race), float("inf")
             for _ in range(3):  # the machine is shared: the minimum is the signal
-                proc = subprocess.run([str(exe), str(u), str(inc)], capture_output=True,
-                                      text=True, timeout=600)
+                proc = subprocess.run([str(exe), str(u), str(inc)], check=False,
+                                      capture_output=True, text=True, timeout=600)
                 m = re.search(r"seconds = ([0-9.]+)", proc.stdout)
                 if proc.returncode != 0 or not m:
                     raise RuntimeError(f"mutex counter ({'race' if race else 'normal'}) failed: "
