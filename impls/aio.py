@@ -919,11 +919,17 @@ async def _pool(workers: int, jobs: int, sample_every: int = 0) -> tuple[int, in
     for _ in range(workers):
         job_q.put_nowait(None)
     total, peak = 0, live() if sample_every else 0
-    async with asyncio.timeout(BOUND_S * 10):  # bounds the loop without a task of its own
+    # bounds the loop without a task of its own (asyncio.timeout, but also on Python 3.10)
+    guard = asyncio.get_running_loop().call_later(BOUND_S * 10, asyncio.current_task().cancel)
+    try:
         for k in range(jobs):
             total += await results.get()
             if sample_every and k % sample_every == 0:
                 peak = max(peak, live())
+    except asyncio.CancelledError:
+        raise TimeoutError(f"the pool did not deliver {jobs} results within {BOUND_S * 10:.0f} s") from None
+    finally:
+        guard.cancel()
     await asyncio.wait_for(asyncio.gather(*pool), BOUND_S)
     return total, peak
 
