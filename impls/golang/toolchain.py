@@ -59,8 +59,15 @@ def cache_root() -> Path:
 def go_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     root = cache_root()
     env = dict(os.environ)
-    env.update(GOTOOLCHAIN="local", GOFLAGS="-mod=mod", GOPROXY="off", GOWORK="off",
-               GOCACHE=str(root / "gocache"), GOPATH=str(root / "gopath"), GOTELEMETRY="off")
+    env.update(
+        GOTOOLCHAIN="local",
+        GOFLAGS="-mod=mod",
+        GOPROXY="off",
+        GOWORK="off",
+        GOCACHE=str(root / "gocache"),
+        GOPATH=str(root / "gopath"),
+        GOTELEMETRY="off",
+    )
     env.update(extra or {})
     return env
 
@@ -71,8 +78,15 @@ _VERSION: dict[str, str] = {}
 def go_version(go: str) -> str:
     """`go version` output, e.g. 'go version go1.27.3 linux/amd64' (cached per process)."""
     if go not in _VERSION:
-        out = subprocess.run([go, "version"], capture_output=True, text=True, timeout=60,
-                             env=go_env(), stdin=subprocess.DEVNULL)
+        out = subprocess.run(
+            [go, "version"],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=go_env(),
+            stdin=subprocess.DEVNULL,
+        )
         if out.returncode != 0:
             raise BuildError(f"`{go} version` failed: {first_message(out.stderr)}")
         _VERSION[go] = out.stdout.strip()
@@ -125,13 +139,21 @@ def scenario_target(race: bool = False) -> Target:
     # the runtime's global deadlock detection, which lock_order_inversion shows. -race needs cgo.
     # -trimpath: reports name "goscen/races.go:38", not a path inside the cache.
     flags = ("-trimpath", "-race") if race else ("-trimpath",)
-    return Target("goscen-race" if race else "goscen", tuple(sorted(srcdir.glob("*.go"))), mod,
-                  flags, cgo=race)
+    return Target(
+        "goscen-race" if race else "goscen",
+        tuple(sorted(srcdir.glob("*.go"))),
+        mod,
+        flags,
+        cgo=race,
+    )
 
 
 def loopvar_target(go_line: str) -> Target:
-    return Target(f"loopvar-go{go_line}", tuple(sorted((HERE / "loopvar").glob("*.go"))),
-                  _module(go_line, "loopvar"))
+    return Target(
+        f"loopvar-go{go_line}",
+        tuple(sorted((HERE / "loopvar").glob("*.go"))),
+        _module(go_line, "loopvar"),
+    )
 
 
 @dataclass
@@ -164,11 +186,20 @@ def build(target: Target, go: str | None = None) -> BuildResult:
         tmp = outdir / f".{target.name}.tmp{os.getpid()}"
         env = go_env({"CGO_ENABLED": "1" if target.cgo else "0", **target.extra_env})
         try:
-            proc = subprocess.run([go, "build", *target.flags, "-o", str(tmp), "."], cwd=srcdir,
-                                  capture_output=True, text=True, env=env,
-                                  timeout=BUILD_TIMEOUT_S, stdin=subprocess.DEVNULL)
+            proc = subprocess.run(
+                [go, "build", *target.flags, "-o", str(tmp), "."],
+                check=False,
+                cwd=srcdir,
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=BUILD_TIMEOUT_S,
+                stdin=subprocess.DEVNULL,
+            )
         except subprocess.TimeoutExpired:
-            raise BuildError(f"go build of {target.name} took over {BUILD_TIMEOUT_S:.0f} s") from None
+            raise BuildError(
+                f"go build of {target.name} took over {BUILD_TIMEOUT_S:.0f} s"
+            ) from None
         if proc.returncode != 0:
             tmp.unlink(missing_ok=True)
             raise BuildError(f"go build of {target.name} failed: {first_message(proc.stderr)}")
