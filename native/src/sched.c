@@ -98,6 +98,7 @@
 #endif
 
 #define INC(x) STORER(&(x), LOADR(&(x)) + 1)
+#define NPROCS LOADR(&sched.nprocs) /* fixed during a run; read by sysmon and stats too */
 
 enum { RUN_IDLE = 0, RUN_ACTIVE, RUN_ENDED };
 
@@ -288,7 +289,7 @@ static void runqput(P *p, G *g, bool next);
 static G *globrunqget(P *p, int max) {
   int64_t n = sched.gqsize;
   if (n == 0) return NULL;
-  int64_t share = n / sched.nprocs + 1;
+  int64_t share = n / NPROCS + 1;
   if (share < n) n = share;
   if (max > 0 && n > max) n = max;
   if (n > RUNQ_SIZE / 2) n = RUNQ_SIZE / 2;
@@ -421,7 +422,7 @@ static P *pidleget(void) { /* lock held */
 static void pidleput(P *p) { /* lock held */
   p->link = sched.pidle;
   sched.pidle = p;
-  if (XADD(&sched.npidle, 1) + 1 == sched.nprocs) checkdead();
+  if (XADD(&sched.npidle, 1) + 1 == NPROCS) checkdead();
 }
 
 static M *mget(void) { /* lock held */
@@ -753,7 +754,7 @@ static void resetspinning(M *m) {
 }
 
 static G *stealwork(M *m, P *p) {
-  int n = sched.nprocs;
+  int n = NPROCS;
   for (int round = 0; round < 4; round++) {
     uint32_t start = fastrand(m) % (uint32_t)n;
     for (int i = 0; i < n; i++) {
@@ -797,8 +798,8 @@ static G *findrunnable(M *m) {
       continue;
     }
     G *g = runqnext(p);
-    if (!g && sched.nprocs > 1) {
-      if (!m->spinning && 2 * LOAD(&sched.nmspinning) < sched.nprocs - LOAD(&sched.npidle)) {
+    if (!g && NPROCS > 1) {
+      if (!m->spinning && 2 * LOAD(&sched.nmspinning) < NPROCS - LOAD(&sched.npidle)) {
         m->spinning = true;
         XADD(&sched.nmspinning, 1);
       }
@@ -824,10 +825,10 @@ static G *findrunnable(M *m) {
       XADD(&sched.nmspinning, -1);
       /* the wake-up invariant: look again after no longer counting as spinning */
       bool work = LOAD(&sched.gqsize) > 0;
-      for (int i = 0; !work && i < sched.nprocs; i++) work = !runqempty(&allp[i]);
-      if (work && LOAD(&sched.run_state) == RUN_ACTIVE) {
+      for (int i = 0; !work && i < NPROCS; i++) work = !runqempty(&allp[i]);
+      if (work) {
         lock();
-        P *p2 = pidleget();
+        P *p2 = LOAD(&sched.run_state) == RUN_ACTIVE ? pidleget() : NULL;
         unlock();
         if (p2) {
           acquirep(m, p2);
@@ -905,7 +906,7 @@ uint64_t goro_id(void) {
 
 int64_t goro_count(void) {
   int64_t n = LOAD(&sched.run_state) == RUN_ACTIVE ? 1 : 0; /* main */
-  for (int i = 0; i < sched.nprocs; i++) n += (int64_t)(LOADR(&allp[i].spawns) - LOADR(&allp[i].exits));
+  for (int i = 0; i < NPROCS; i++) n += (int64_t)(LOADR(&allp[i].spawns) - LOADR(&allp[i].exits));
   return n;
 }
 
@@ -977,7 +978,7 @@ static struct {
 static int retake(int64_t now) {
   int n = 0;
   bool active = LOAD(&sched.run_state) == RUN_ACTIVE;
-  for (int i = 0; i < sched.nprocs; i++) {
+  for (int i = 0; i < NPROCS; i++) {
     P *p = &allp[i];
     M *sm = LOAD(&p->sysm);
     if (!sm) {
@@ -1152,12 +1153,14 @@ static void main_entry(void *arg) {
 
 /* Every M has dropped its P: reclaim all goroutines and stacks of the run (lock held). */
 static void cleanup_run(void) {
-  for (int i = 0; i < sched.nprocs; i++) {
+  for (int i = 0; i < NPROCS; i++) {
     P *p = &allp[i];
     goro__stack_flush(p);
     p->ngfree = 0; /* free Gs are found again below */
-    p->runqhead = p->runqtail = 0;
-    p->runnext = NULL;
+    /* atomics: an M that just dropped its P may still be looking at the queues */
+    STORE(&p->runqhead, 0);
+    STORE(&p->runqtail, 0);
+    STORE(&p->runnext, NULL);
     p->goidcache = p->goidcacheend = 0;
   }
   sched.gqhead = sched.gqtail = NULL;
@@ -1217,9 +1220,9 @@ static bool finish_run(void) {
   clock_gettime(CLOCK_MONOTONIC, &dl);
   dl.tv_sec += 10;
   int rc = 0;
-  while (LOAD(&sched.npidle) != sched.nprocs && rc != ETIMEDOUT)
+  while (LOAD(&sched.npidle) != NPROCS && rc != ETIMEDOUT)
     rc = pthread_cond_timedwait(&sched.runcond, &goro__schedlock, &dl);
-  if (LOAD(&sched.npidle) != sched.nprocs) return false;
+  if (LOAD(&sched.npidle) != NPROCS) return false;
   cleanup_run();
   STORE(&sched.run_state, RUN_IDLE);
   return true;
@@ -1241,14 +1244,14 @@ int goro_run(void (*main)(void *), void *arg, char *err, size_t errlen) {
                   "fatal error: goro: a goroutine of an earlier run is still running (it never yields)");
   }
   int n = goro_procs();
-  sched.nprocs = n;
+  STORE(&sched.nprocs, n);
   sched.pidle = NULL;
   STORE(&sched.npidle, 0);
   for (int i = n - 1; i >= 0; i--) {
     P *p = &allp[i];
     p->spawns = p->exits = p->switches = p->steals = p->handoffs = p->parks = 0;
     p->schedtick = p->nextstreak = 0;
-    p->sysm = NULL;
+    STORE(&p->sysm, NULL);
     p->link = sched.pidle;
     sched.pidle = p;
     STORE(&sched.npidle, sched.npidle + 1);
@@ -1302,7 +1305,7 @@ static void stats_of(P *p, goro_stats *out) {
 
 void goro_stats_get(goro_stats *total) {
   memset(total, 0, sizeof *total);
-  int n = sched.nprocs ? sched.nprocs : goro_procs();
+  int n = NPROCS ? NPROCS : goro_procs();
   for (int i = 0; i < n; i++) {
     goro_stats s;
     stats_of(&allp[i], &s);
@@ -1316,7 +1319,7 @@ void goro_stats_get(goro_stats *total) {
 }
 
 int goro_stats_p(int p, goro_stats *out) {
-  int n = sched.nprocs ? sched.nprocs : goro_procs();
+  int n = NPROCS ? NPROCS : goro_procs();
   if (p < 0 || p >= n || !out) return GORO_EINVAL;
   stats_of(&allp[p], out);
   return GORO_OK;
