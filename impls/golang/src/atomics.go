@@ -103,10 +103,10 @@ func atomicVsMutex(p params) (obs, error) {
 func atomicAdd(p params) (obs, error) {
 	n := p.int("n", 1_000_000)
 	var c atomic.Int64
-	sec := timed(func() {
+	sec, cpu := clock(func() {
 		for i := 0; i < n; i++ {
 			c.Add(1)
 		}
 	})
-	return obs{"seconds": sec, "ops": n, "ns_per_op": sec / float64(n) * 1e9, "value": c.Load()}, nil
+	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": n, "ns_per_op": sec / float64(n) * 1e9, "value": c.Load()}, nil
 }

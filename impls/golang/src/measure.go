@@ -105,3 +105,15 @@ func arith(iters int) uint64 {
 var sink uint64
 
 func keep(x uint64) { atomic.AddUint64(&sink, x) }
+
+// clock times f like timed and also returns the process CPU seconds (user+sys, all threads)
+// it used: on a shared machine, cpu/wall shows how much of the wall time we actually ran.
+func clock(f func()) (wall, cpu float64) {
+	var before, after syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &before)
+	wall = timed(f)
+	syscall.Getrusage(syscall.RUSAGE_SELF, &after)
+	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	cpu = tv(after.Utime) - tv(before.Utime) + tv(after.Stime) - tv(before.Stime)
+	return wall, cpu
+}

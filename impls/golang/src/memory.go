@@ -176,8 +176,8 @@ func spawn(p params) (obs, error) {
 		wg.Wait()
 	}
 	run(min(n, 10_000))
-	sec := timed(func() { run(n) })
-	return obs{"seconds": sec, "ops": n, "ns_per_spawn": sec / float64(n) * 1e9,
+	sec, cpu := clock(func() { run(n) })
+	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": n, "ns_per_spawn": sec / float64(n) * 1e9,
 		"gomaxprocs": runtime.GOMAXPROCS(0)}, nil
 }
 
@@ -203,13 +203,13 @@ func pingpongYield(p params) (obs, error) {
 	go player()
 	ready.Wait()
 	cs := nvcsw()
-	sec := timed(func() {
+	sec, cpu := clock(func() {
 		close(gate)
 		wg.Wait()
 	})
 	d := nvcsw() - cs
 	ops := n / 2 * 2
-	return obs{"seconds": sec, "ops": ops, "ns_per_switch": sec / float64(ops) * 1e9,
+	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": ops, "ns_per_switch": sec / float64(ops) * 1e9,
 		"nvcsw": d, "nvcsw_per_switch": float64(d) / float64(ops), "gomaxprocs": 1}, nil
 }
 
@@ -229,7 +229,7 @@ func pingpongChan(p params) (obs, error) {
 	rounds := n / 2
 	cs := nvcsw()
 	v := 0
-	sec := timed(func() {
+	sec, cpu := clock(func() {
 		for i := 0; i < rounds; i++ {
 			ping <- v
 			v = <-pong
@@ -241,6 +241,6 @@ func pingpongChan(p params) (obs, error) {
 	if v != rounds {
 		return nil, fmt.Errorf("pingpong_chan: %d round trips returned %d", rounds, v)
 	}
-	return obs{"seconds": sec, "ops": ops, "ns_per_message": sec / float64(ops) * 1e9,
+	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": ops, "ns_per_message": sec / float64(ops) * 1e9,
 		"nvcsw": d, "nvcsw_per_message": float64(d) / float64(ops), "gomaxprocs": 1}, nil
 }

@@ -237,13 +237,13 @@ func rwVsMutex(p params) (obs, error) {
 func mutexUncontended(p params) (obs, error) {
 	n := p.int("n", 1_000_000)
 	var mu sync.Mutex
-	sec := timed(func() {
+	sec, cpu := clock(func() {
 		for i := 0; i < n; i++ {
 			mu.Lock()
 			mu.Unlock()
 		}
 	})
-	return obs{"seconds": sec, "ops": n, "ns_per_op": sec / float64(n) * 1e9}, nil
+	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": n, "ns_per_op": sec / float64(n) * 1e9}, nil
 }
 
 func mutexContended(p params) (obs, error) {
@@ -255,7 +255,7 @@ func mutexContended(p params) (obs, error) {
 	var mu sync.Mutex
 	counter := 0
 	var wg sync.WaitGroup
-	sec := timed(func() {
+	sec, cpu := clock(func() {
 		wg.Add(units)
 		for u := 0; u < units; u++ {
 			go func() {
@@ -273,6 +273,6 @@ func mutexContended(p params) (obs, error) {
 	if counter != ops {
 		return nil, fmt.Errorf("mutex_contended: counter %d != %d", counter, ops)
 	}
-	return obs{"seconds": sec, "ops": ops, "ns_per_op": sec / float64(ops) * 1e9,
+	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": ops, "ns_per_op": sec / float64(ops) * 1e9,
 		"gomaxprocs": runtime.GOMAXPROCS(0)}, nil
 }

@@ -91,10 +91,10 @@ func onceBench(p params) (obs, error) {
 	calls := 0
 	f := func() { calls++ }
 	once.Do(f)
-	sec := timed(func() {
+	sec, cpu := clock(func() {
 		for i := 0; i < n; i++ {
 			once.Do(f)
 		}
 	})
-	return obs{"seconds": sec, "ops": n, "ns_per_op": sec / float64(n) * 1e9, "init_calls": calls}, nil
+	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": n, "ns_per_op": sec / float64(n) * 1e9, "init_calls": calls}, nil
 }

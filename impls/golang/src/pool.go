@@ -86,7 +86,7 @@ func poolBounded(p params) (obs, error) {
 func workerPool(p params) (obs, error) {
 	workers, jobs := p.int("workers", 8), p.int("jobs", 100_000)
 	var total int
-	sec := timed(func() { total = pool(workers, jobs) })
-	return obs{"seconds": sec, "ops": jobs, "ns_per_job": sec / float64(jobs) * 1e9,
+	sec, cpu := clock(func() { total = pool(workers, jobs) })
+	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": jobs, "ns_per_job": sec / float64(jobs) * 1e9,
 		"total": total, "gomaxprocs": runtime.GOMAXPROCS(0)}, nil
 }

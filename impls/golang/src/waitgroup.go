@@ -145,7 +145,7 @@ func waitgroupBench(p params) (obs, error) {
 		wg.Wait()
 	}
 	fan(min(n, 10_000)) // warm-up: fills the runtime's free lists of goroutines and stacks
-	sec := timed(func() { fan(n) })
-	return obs{"seconds": sec, "ops": n, "ns_per_unit": sec / float64(n) * 1e9,
+	sec, cpu := clock(func() { fan(n) })
+	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": n, "ns_per_unit": sec / float64(n) * 1e9,
 		"gomaxprocs": runtime.GOMAXPROCS(0)}, nil
 }
