@@ -9,6 +9,7 @@ a timeout, so a hang fails one test instead of the session.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import glob
 import os
@@ -29,27 +30,55 @@ TIMEOUT = {"": 60, "address": 180, "thread": 300}
 def _sanitizer() -> str:
     san = os.environ.get("GORO_SANITIZE", "")
     if san not in SANITIZERS:
-        raise pytest.UsageError(f"GORO_SANITIZE must be one of address, thread (or unset), got {san!r}")
+        raise pytest.UsageError(
+            f"GORO_SANITIZE must be one of address, thread (or unset), got {san!r}"
+        )
     return san
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _build(san: str) -> str:
     """Compile the three test binaries into a fresh directory; return it."""
     cc = os.environ.get("CC", "gcc")
     if shutil.which(cc) is None:
         pytest.skip(f"no C compiler ({cc})")
     out = tempfile.mkdtemp(prefix=f"goro-toolbox-{san or 'plain'}-")
-    flags = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE", "-pthread", "-g",
-             "-fno-omit-frame-pointer", f"-I{os.path.join(NATIVE, 'include')}", f"-I{SRC}"]
+    atexit.register(shutil.rmtree, out, ignore_errors=True)
+    flags = [
+        "-std=c11",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-D_GNU_SOURCE",
+        "-pthread",
+        "-g",
+        "-fno-omit-frame-pointer",
+        f"-I{os.path.join(NATIVE, 'include')}",
+        f"-I{SRC}",
+    ]
     flags += [f"-fsanitize={san}", "-O1"] if san else ["-O2"]
     asm = os.path.join(out, "switch.o")
-    subprocess.run([cc, *flags[-2:], "-c", os.path.join(SRC, "switch_x86_64.S"), "-o", asm],
-                   check=True)
+    subprocess.run(
+        [cc, *flags[-2:], "-c", os.path.join(SRC, "switch_x86_64.S"), "-o", asm], check=True
+    )
     srcs = sorted(glob.glob(os.path.join(SRC, "*.c")))
     for name in BINARIES:
-        subprocess.run([cc, *flags, "-o", os.path.join(out, name), os.path.join(HERE, name + ".c"),
-                        *srcs, asm], check=True, capture_output=False)
+        subprocess.run(
+            [
+                cc,
+                *flags,
+                "-o",
+                os.path.join(out, name),
+                os.path.join(HERE, name + ".c"),
+                *srcs,
+                asm,
+            ],
+            check=True,
+        )
+    # goro__fatal (sched.c) mallocs the message it hands to goro__end_run, which copies it:
+    # a known one-object leak per fatal run, outside this package's code.
+    with open(os.path.join(out, "lsan.supp"), "w") as f:
+        f.write("leak:goro__fatal\n")
     return out
 
 
@@ -57,8 +86,13 @@ def _cases() -> list[tuple[str, str]]:
     out = _build(_sanitizer())
     cases = []
     for name in BINARIES:
-        listed = subprocess.run([os.path.join(out, name), "list"], check=True, text=True,
-                                capture_output=True, timeout=30).stdout.split()
+        listed = subprocess.run(
+            [os.path.join(out, name), "list"],
+            check=True,
+            text=True,
+            capture_output=True,
+            timeout=30,
+        ).stdout.split()
         cases += [(name, t) for t in listed]
     return cases
 
@@ -70,20 +104,21 @@ def test_toolbox(binary: str, test: str) -> None:
     env = dict(os.environ)
     env.setdefault("TSAN_OPTIONS", "halt_on_error=1 exitcode=66")
     env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
-    # goro__fatal (sched.c) mallocs the message it hands to goro__end_run, which copies it:
-    # a known 1-object leak per fatal run, outside this package's code.
     supp = os.path.join(_build(san), "lsan.supp")
-    with open(supp, "w") as f:
-        f.write("leak:goro__fatal\n")
     env.setdefault("LSAN_OPTIONS", f"suppressions={supp} print_suppressions=0")
     try:
-        proc = subprocess.run([exe, test], text=True, capture_output=True, env=env,
-                              timeout=TIMEOUT[san])
+        proc = subprocess.run(
+            [exe, test], text=True, capture_output=True, env=env, check=False, timeout=TIMEOUT[san]
+        )
     except subprocess.TimeoutExpired as e:
         pytest.fail(f"{binary} {test} hung: no result after {e.timeout} s")
     report = proc.stdout + proc.stderr
     assert proc.returncode == 0, f"{binary} {test} exited {proc.returncode}:\n{report[-4000:]}"
     assert f"PASS {test}" in proc.stdout
-    for marker in ("WARNING: ThreadSanitizer", "ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
-                   "runtime error:"):
+    for marker in (
+        "WARNING: ThreadSanitizer",
+        "ERROR: AddressSanitizer",
+        "ERROR: LeakSanitizer",
+        "runtime error:",
+    ):
         assert marker not in report, f"{binary} {test}: sanitizer report:\n{report[-4000:]}"
