@@ -465,6 +465,52 @@ static void t_select_many_cases(void) {
   T_RUN_OK(2, select_many_main, NULL);
 }
 
+/* The same channel in several cases (locked once), and two goroutines that each offer both
+ * directions on one unbuffered channel: they must pair with each other, never with
+ * themselves. */
+static void dup_peer(void *p) {
+  goro_chan *c = p;
+  int out = 2, in = 0;
+  goro_case cs[2] = {{c, GORO_SEND, &out, false}, {c, GORO_RECV, &in, false}};
+  int k = goro_select(cs, 2, false);
+  CHECK(k == 0 || (k == 1 && in == 1));
+}
+static void select_dup_main(void *arg) {
+  (void)arg;
+  goro_chan *b = goro_chan_make(sizeof(int), 1);
+  int v = 7, x = 0, y = 0;
+  goro_chan_send(b, &v);
+  goro_case cs[3] = {{b, GORO_RECV, &x, false}, {b, GORO_RECV, &y, false}, {b, GORO_RECV, &y, false}};
+  int k = goro_select(cs, 3, false);
+  CHECK((k == 0 && x == 7) || (k > 0 && y == 7));
+  CHECK_EQ(goro_chan_len(b), 0);
+  /* blocked on the same channel twice; one send completes exactly one case */
+  goro_go(fifo_producer, b); /* sends 0..9999 then closes */
+  int got = 0, expect = 0;
+  for (;;) {
+    goro_case c2[2] = {{b, GORO_RECV, &got, false}, {b, GORO_RECV, &got, false}};
+    k = goro_select(c2, 2, false);
+    if (!c2[k].ok) break;
+    CHECK_EQ(got, expect);
+    expect++;
+  }
+  CHECK_EQ(expect, 10000);
+  goro_chan_free(b);
+  goro_chan *u = goro_chan_make(sizeof(int), 0);
+  for (int round = 0; round < 500; round++) {
+    goro_go(dup_peer, u);
+    int out = 1, in = 0;
+    goro_case c3[2] = {{u, GORO_SEND, &out, false}, {u, GORO_RECV, &in, false}};
+    k = goro_select(c3, 2, false);
+    CHECK(k == 0 || (k == 1 && in == 2));
+  }
+  goro_chan_free(u);
+}
+static void t_select_same_channel(void) {
+  T_RUN_OK(1, select_dup_main, NULL);
+  T_RUN_OK(2, select_dup_main, NULL);
+}
+
 /* ---- context ------------------------------------------------------------------------------ */
 
 struct ctxwait {
@@ -566,6 +612,7 @@ static const t_case cases[] = {
     {"select_hammer", t_select_hammer},
     {"select_send_closed", t_select_send_closed},
     {"select_many_cases", t_select_many_cases},
+    {"select_same_channel", t_select_same_channel},
     {"context", t_context},
     {"context_deep", t_context_deep},
     {NULL, NULL},
