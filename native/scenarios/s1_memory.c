@@ -1,5 +1,6 @@
 /* §1 threads vs goroutines: memory, stacks, spawn and switch costs. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "scen.h"
 
@@ -52,7 +53,8 @@ static void parked_main(scen *s) {
 }
 
 SCEN_OUTER(parked) {
-  struct park p = {0};
+  static struct park p; /* static: goroutines of a run that died may still point at it */
+  memset(&p, 0, sizeof p);
   int64_t n = 0, procs = 0;
   param_opt(s, "n", &n);
   param_opt(s, "procs", &procs);
