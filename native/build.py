@@ -83,5 +83,8 @@ if __name__ == "__main__":
     # objects go to build/, the extension next to the impls package (an in-place build)
     so = ffibuilder.compile(tmpdir=os.path.join("build", "goro-cffi"), verbose=False)
     dest = os.path.join(ROOT, "impls", os.path.basename(so))
-    shutil.copy2(so, dest)
-    print(dest)
+    # refresh any other build of the module too (pip install -e leaves _goro.abi3.so), so an
+    # older copy can never shadow this one
+    for path in {dest, *glob.glob(os.path.join(ROOT, "impls", "_goro.*.so"))}:
+        shutil.copy2(so, path)
+        print(path)
