@@ -294,7 +294,7 @@ CATALOGUE: dict[str, Scenario] = {s.name: s for s in [
        "thread per connection). The suite's client (python -m suite.echo_client) opens conns "
        "idle connections, then sends rounds messages on each. Server RSS is read idle and after "
        "traffic.",
-       {"conns": Param(5_000, 1, 20_000), "rounds": Param(2, 0, 1_000)},
+       {"conns": Param(5_000, 1, 16_000), "rounds": Param(2, 0, 1_000)},
        {"conns": "connections held", "rss_baseline": "server RSS before",
         "rss_idle": "server RSS with all connections idle",
         "rss_traffic": "server RSS after traffic",
