@@ -255,14 +255,19 @@ static void gfput(P *p, G *g) {
 /* Reset a G that is done with, returning its stack slot. */
 static void gdestroy(P *p, G *g) {
   if (g->slot != NOSLOT) {
-    /* shrink: the goroutine went deep if a switch saw it there, or if it wrote a word
-     * below the kept top pages (a fresh or reclaimed page reads as zero) */
-    char *probe = g->stack_hi - STACK_KEEP - 64;
+    /* shrink: the goroutine went deep if a switch saw it there, or if it wrote below the
+     * kept top pages (a fresh or reclaimed page reads as zero) */
+    const uint64_t *probe = (const uint64_t *)(g->stack_hi - STACK_KEEP - 4096);
 #ifdef GORO_ASAN
     (void)probe;
     bool deep = true; /* ASan's redzones may poison the probe word; always shrink */
 #else
-    bool deep = g->min_sp < g->stack_hi - STACK_KEEP || *(volatile uint64_t *)probe != 0;
+    bool deep = g->min_sp < g->stack_hi - STACK_KEEP;
+    /* eight words 512 bytes apart in the first page below the kept ones (the zero page when
+     * untouched, so reading costs no memory): frames that went past it almost surely wrote
+     * one of them. A heuristic: a deep goroutine that wrote none of them keeps its pages
+     * until its slot is reclaimed at the end of the run. */
+    for (int i = 0; i < 8 && !deep; i++) deep = ((volatile const uint64_t *)probe)[i * 64] != 0;
 #endif
     goro__stack_put(p, g->slot, deep);
     g->slot = NOSLOT;

@@ -240,6 +240,7 @@ static void t_deadlock(void) {
 
 __attribute__((noinline)) static uint64_t recurse(int depth) {
   volatile char frame[1024];
+  for (int i = 0; i < 1024; i += 64) frame[i] = (char)i; /* a frame that uses its locals */
   frame[0] = (char)(depth & 0x7f);
   frame[1023] = (char)(depth & 0x7f);
   if (depth == 0) return (uint64_t)frame[0];
@@ -253,16 +254,27 @@ static void deep(void *arg) {
   CHECK(r == want, "recursion computed %llu, want %llu", (unsigned long long)r, (unsigned long long)want);
   countdown_done(&cd);
 }
+static long statm_rss(void);
+static long deep_rss_growth;
 static void recursion_main(void *arg) {
-  (void)arg;
+  long depth = (long)arg;
   cd_init(8);
-  for (int i = 0; i < 8; i++) goro_go(deep, (void *)300L); /* 300 frames of > 1 KiB: > 300 KiB */
+  long rss0 = statm_rss();
+  for (int i = 0; i < 8; i++) goro_go(deep, (void *)depth); /* 300 frames of > 1 KiB: > 300 KiB */
   countdown_wait(&cd);
+  for (int i = 0; i < 100000 && goro_count() != 1; i++) goro_sleep(100000); /* all exited */
+  deep_rss_growth = statm_rss() - rss0;
 }
 static void t_recursion_256k(void) {
   set_procs(2);
-  run_ok(recursion_main, NULL);
-  run_ok(recursion_main, NULL); /* on shrunk, reused slots */
+  run_ok(recursion_main, (void *)1L);
+  long shallow = deep_rss_growth; /* threads, pools: what any run adds */
+  run_ok(recursion_main, (void *)300L);
+  run_ok(recursion_main, (void *)300L); /* the second time on reused slots */
+  printf("rss growth: %ld bytes after shallow goroutines, %ld after deep ones exited\n", shallow, deep_rss_growth);
+  /* several x 300 KiB were touched; an exited goroutine's deep pages go back to the kernel */
+  if (!SANITIZED)
+    CHECK(deep_rss_growth - shallow < 256 * 1024, "deep stacks kept %ld bytes resident", deep_rss_growth - shallow);
 }
 
 static void overflow(void *arg) {
