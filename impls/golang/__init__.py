@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from impls.golang import toolchain
-from suite.backend import Expect, RuntimeMisuse, refuted
+from suite.backend import Expect, NotApplicable, RuntimeMisuse, refuted
 from suite.scenarios import CATALOGUE, ScenarioError
 
 RUN_TIMEOUT_S = 900.0  # outer bound on one Go process; scenarios bound their own waits first
@@ -141,7 +141,13 @@ class GoBackend:
     # -- helpers -------------------------------------------------------------------------------
 
     def _binary(self, race: bool = False) -> Path:
-        return self._build(toolchain.scenario_target(race))
+        try:
+            return self._build(toolchain.scenario_target(race))
+        except toolchain.BuildError as e:
+            if race and ("C compiler" in str(e) or "cgo" in str(e)):
+                # -race needs cgo: without a C compiler the detector does not exist here
+                raise NotApplicable(f"go -race needs cgo and a C compiler: {e}") from None
+            raise
 
     def _build(self, target: toolchain.Target) -> Path:
         """Build (or find in the cache) once per process: pyperf calls run() many times."""

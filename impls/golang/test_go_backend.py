@@ -135,3 +135,16 @@ def test_the_go_program_has_every_scenario_of_the_catalogue() -> None:
     )
     accepted = set(proc.stderr.strip().split("accepted: ", 1)[1].split(", "))
     assert set(CATALOGUE) - {"loopvar_capture"} <= accepted  # loopvar is its own program
+
+
+@needs_go
+@pytest.mark.timeout(600)
+def test_race_build_without_a_c_compiler_is_not_applicable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from suite.backend import NotApplicable
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("CC", str(tmp_path / "no-such-cc"))
+    with pytest.raises(NotApplicable, match="needs cgo and a C compiler"):
+        GoBackend().run("race_detector")
