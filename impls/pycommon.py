@@ -15,10 +15,11 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from impls import pyutil
-from suite.backend import NotApplicable
+from suite.backend import Expect, NotApplicable
 from suite.scenarios import CATALOGUE
 
 # Upper bound for any wait that should end quickly: if it ever expires, the scenario reports
@@ -36,7 +37,9 @@ class PyBackend:
 
     name = "?"
     kind = "?"
-    expectations: dict = {}
+
+    def __init__(self) -> None:
+        self.expectations: dict[str, Expect] = {}  # claim id -> Expect; set per backend
 
     def available(self) -> bool | str:
         return True
@@ -136,7 +139,7 @@ def run_child(code: str, timeout: float = WAIT_S) -> tuple[int | None, str]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.environ.get("PYTHONPATH")]))}
     try:
-        p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+        p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
                            timeout=timeout, stdin=subprocess.DEVNULL, env=env)
     except subprocess.TimeoutExpired as e:
         err = e.stderr.decode() if isinstance(e.stderr, bytes) else (e.stderr or "")

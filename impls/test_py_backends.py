@@ -51,7 +51,7 @@ NOT_APPLICABLE = {("threading", "atomic_cas"), ("threading", "race_detector"),
 def run(backend: str, scenario: str, params: dict | None = None, timeout: float = 120,
         preexec=None) -> dict:
     p = subprocess.run([sys.executable, "-m", "suite.worker", backend, scenario,
-                        json.dumps(params or {})], capture_output=True, text=True, cwd=ROOT,
+                        json.dumps(params or {})], capture_output=True, text=True, cwd=ROOT, check=False,
                        env=ENV, timeout=timeout, preexec_fn=preexec)
     line = next(ln for ln in reversed(p.stdout.splitlines()) if ln.startswith("@@RESULT "))
     return json.loads(line[len("@@RESULT "):])

@@ -21,14 +21,30 @@ import socketserver
 import sys
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from impls import pyutil
-from impls.pycommon import (NEGATIVE_WG, NO_RACE_DETECTOR, WAIT_S, Once, PyBackend, RWLock,
-                            burn, calibrate, drive_echo, loopvar_variant, order_summary,
-                            overflow_observables, parked_observables, per_op_ns, raise_fd_limit,
-                            timed, value_summary)
-from suite.backend import HOLDS, NotApplicable, na, refuted
+from impls.pycommon import (
+    NEGATIVE_WG,
+    NO_RACE_DETECTOR,
+    WAIT_S,
+    Once,
+    PyBackend,
+    RWLock,
+    burn,
+    calibrate,
+    drive_echo,
+    loopvar_variant,
+    order_summary,
+    overflow_observables,
+    parked_observables,
+    per_op_ns,
+    raise_fd_limit,
+    timed,
+    value_summary,
+)
+from suite.backend import NotApplicable, na, refuted
 
 now = pyutil.now
 
@@ -413,8 +429,7 @@ class ThreadingBackend(PyBackend):
                 "trials": trials}
 
     def sc_completion_order(self, trials: int, procs: int) -> dict[str, Any]:
-        orders = []
-        for _ in range(trials):
+        def trial() -> str:
             order: list[int] = []
             lock = threading.Lock()
 
@@ -423,8 +438,9 @@ class ThreadingBackend(PyBackend):
                     order.append(i)
 
             join_or_fail([go(unit, i) for i in range(3)], "completion_order")
-            orders.append("".join(map(str, order)))
-        return order_summary(orders)
+            return "".join(map(str, order))
+
+        return order_summary([trial() for _ in range(trials)])
 
     def sc_loopvar_capture(self, n: int, trials: int) -> dict[str, Any]:
         def runs(spawn_all: Callable[[list[int]], list[threading.Thread]]) -> list[list[int]]:
@@ -453,8 +469,7 @@ class ThreadingBackend(PyBackend):
 
     def _wg_trials(self, n: int, trials: int) -> int:
         """Trials in which Wait returned while a worker had not set its done flag."""
-        bad = 0
-        for _ in range(trials):
+        def trial() -> bool:
             wg = WaitGroup()
             done = [False] * n
 
@@ -466,8 +481,9 @@ class ThreadingBackend(PyBackend):
                 wg.add(1)
                 go(worker, i)
             wg.wait()
-            bad += not all(done)
-        return bad
+            return all(done)
+
+        return sum(not trial() for _ in range(trials))
 
     def sc_wg_waits_all(self, n: int, trials: int) -> dict[str, Any]:
         return {"trials": trials, "violations": self._wg_trials(n, trials)}
@@ -476,9 +492,8 @@ class ThreadingBackend(PyBackend):
         return {"trials": trials, "early_returns": self._wg_trials(n, trials)}
 
     def sc_wg_add_inside(self, n: int, trials: int) -> dict[str, Any]:
-        early = errors = 0
-        first_error = None
-        for _ in range(trials):
+        def trial() -> tuple[bool, list[str]]:
+            """(Wait returned early, misuse errors raised)"""
             wg = WaitGroup()
             done = [False] * n
             misuse: list[str] = []
@@ -493,13 +508,14 @@ class ThreadingBackend(PyBackend):
 
             threads = [go(worker, i) for i in range(n)]
             wg.wait()
-            early += not all(done)
+            early = not all(done)
             join_or_fail(threads, "wg_add_inside")
-            if misuse:
-                errors += 1
-                first_error = first_error or misuse[0]
-        return {"trials": trials, "early_returns": early, "errors": errors,
-                "first_error": first_error}
+            return early, misuse
+
+        results = [trial() for _ in range(trials)]
+        errors = [m[0] for _, m in results if m]
+        return {"trials": trials, "early_returns": sum(e for e, _ in results),
+                "errors": len(errors), "first_error": errors[0] if errors else None}
 
     def sc_wg_negative(self) -> dict[str, Any]:
         try:
@@ -532,8 +548,7 @@ class ThreadingBackend(PyBackend):
 
     def sc_mutex_counter(self, units: int, increments: int, trials: int,
                          procs: int | None) -> dict[str, Any]:
-        exact = 0
-        for _ in range(trials):
+        def trial() -> int:
             counter = 0
             lock = threading.Lock()
 
@@ -544,7 +559,9 @@ class ThreadingBackend(PyBackend):
                         counter += 1
 
             join_or_fail([go(unit) for _ in range(units)], "mutex_counter")
-            exact += counter == units * increments
+            return counter
+
+        exact = sum(trial() == units * increments for _ in range(trials))
         return {"trials": trials, "exact_trials": exact}
 
     def sc_mutex_unlock_on_panic(self) -> dict[str, Any]:
@@ -696,8 +713,7 @@ class ThreadingBackend(PyBackend):
                 "blocked": None, "waiting_at_deadline": waiting, "after_clean_up": state}
 
     def sc_consistent_order(self, trials: int, pause_us: int) -> dict[str, Any]:
-        finished = 0
-        for _ in range(trials):
+        def trial() -> bool:
             m1, m2 = threading.Lock(), threading.Lock()
 
             def unit() -> None:
@@ -706,21 +722,23 @@ class ThreadingBackend(PyBackend):
                     with m2:
                         pass
 
-            finished += join_all([go(unit), go(unit)], timeout=10.0) == 0
-        return {"trials": trials, "finished": finished}
+            return join_all([go(unit), go(unit)], timeout=10.0) == 0  # none left blocked
+
+        return {"trials": trials, "finished": sum(trial() for _ in range(trials))}
 
     # ---- §8 atomics ---------------------------------------------------------------------
 
     def sc_atomic_counter(self, units: int, trials: int, procs: int | None) -> dict[str, Any]:
-        exact = 0
-        for _ in range(trials):
+        def trial() -> int:
             counter = itertools.count()  # next() is a single C call: atomic under the GIL
 
             def unit() -> None:
                 next(counter)
 
             join_or_fail([go(unit) for _ in range(units)], "atomic_counter")
-            exact += next(counter) == units
+            return next(counter)  # the value after `units` increments
+
+        exact = sum(trial() == units for _ in range(trials))
         return {"trials": trials, "exact_trials": exact, "atomic": "next(itertools.count())"}
 
     def sc_atomic_cas(self, units: int) -> dict[str, Any]:
