@@ -71,3 +71,34 @@ def _memory_series(recs: list[dict]) -> str:
         rows.append([r["backend"], *[cells.get(n, "") for n in sizes]])
     return "Resident bytes per parked unit by count:\n\n" + tabulate(
         rows, headers=["backend", *[f"n={n:,}" for n in sizes]], tablefmt="github")
+
+
+def glance(results: dict) -> str:
+    """One row per benchmark, one column per backend: the median, fastest in bold, and each
+    backend's factor to the fastest — the table a reader looks at first."""
+    recs = [r for r in results.get("benchmarks", []) if r.get("status") == "ok"]
+    backends = list(dict.fromkeys(r["backend"] for r in results.get("benchmarks", [])))
+    names = list(dict.fromkeys(r["name"] for r in results.get("benchmarks", [])))
+    rows = []
+    for n in names:
+        by = {r["backend"]: r for r in recs if r["name"] == n}
+        if not by:
+            continue
+        best = min(r["median"] for r in by.values())
+        unit = next(iter(by.values()))["unit"]
+        row = [f"{n.removeprefix('Benchmark')} ({unit})"]
+        for b in backends:
+            r = by.get(b)
+            if r is None:
+                row.append("–")
+                continue
+            cell = _num(r["median"])
+            cell = f"**{cell}**" if r["median"] == best else f"{cell} ({r['median'] / best:,.1f}×)"
+            if not unit.startswith(("ns/", "B/")) and r.get("params") != min(by.values(), key=lambda x: x["median"]).get("params"):
+                cell += " †"
+            row.append(cell)
+        rows.append(row)
+    if not rows:
+        return ""
+    return (tabulate(rows, headers=["benchmark", *backends], tablefmt="github")
+            + "\n\nFastest in bold; (k×) = times the fastest. † ran at a smaller size (see its table).")

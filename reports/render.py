@@ -62,6 +62,20 @@ def claims_matrix_md(results: dict) -> str:
     return f"{table}\n\n{LEGEND}\n\n{foot}"
 
 
+def claims_summary_md(results: dict) -> str:
+    counts: dict[str, dict[str, int]] = {}
+    for r in results.get("claims", []):
+        c = counts.setdefault(r["backend"], {})
+        c[r["observed"]] = c.get(r["observed"], 0) + 1
+        if r["observed"] != r["expected"]:
+            c["unexpected"] = c.get("unexpected", 0) + 1
+    if not counts:
+        return ""
+    cols = ["holds", "refuted", "n/a", "error", "timeout", "unexpected"]
+    rows = [[b, *[c.get(k, 0) for k in cols]] for b, c in counts.items()]
+    return tabulate(rows, headers=["claims on", *cols], tablefmt="github")
+
+
 def environment_md(results: dict) -> str:
     env = results.get("environment", {})
     rows = [(k, env.get(k)) for k in ("cpu", "cores", "governor", "kernel", "python", "go", "cc",
@@ -84,6 +98,10 @@ def report_md(results: dict) -> str:
              "evidence. Reproduce any cell with the command in results.json (`claims[].command`).", "",
              "## Environment", "", environment_md(results), "",
              "## Claims × backends", "", claims_matrix_md(results), ""]
+    if results.get("benchmarks"):
+        from reports import benchtables
+
+        parts[6:6] = ["## At a glance", "", benchtables.glance(results), "", claims_summary_md(results), ""]
     if results.get("benchmarks"):
         parts += ["## Benchmarks", "", benchmarks_md(results), ""]
     return "\n".join(parts)
