@@ -1005,10 +1005,6 @@ backend.expectations = {
     "stack.initial-size": refuted(
         "threads stop at ~22,100 of 100,000 (\"can't start new thread\": vm.max_map_count), "
         "16.7 KB resident per parked thread"),
-    "stack.thread-size": refuted(
-        "the stack reserves exactly 8 MiB (ulimit -s, stack_reserve_bytes), but VmSize grows "
-        "9.0 MiB per thread at n=1000: glibc's per-thread malloc arenas (up to 16 x 64 MiB "
-        "here) add ~1 MiB each, so the check's VmSize/N lands just above 8 MiB"),
     "spawn.cost-ns": refuted("start + join 178 µs per thread at n=100k, not nanoseconds"),
     "switch.user-space": refuted(
         "two-Lock hand-off: 18 µs and 1.7 voluntary kernel context switches per switch"),
