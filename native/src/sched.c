@@ -77,6 +77,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -194,7 +195,7 @@ static _Noreturn void crash(const char *msg) {
 
 /* ---- G allocation -------------------------------------------------------------------------- */
 
-#define GCHUNK 1024
+#define GCHUNK 4096
 struct gchunk {
   struct gchunk *next;
   G g[GCHUNK];
@@ -211,8 +212,10 @@ static G *gfget(P *p) {
   if (LIKELY(p && p->ngfree > 0)) return p->gfree[--p->ngfree];
   pthread_mutex_lock(&gfree.lock);
   if (!gfree.list) {
-    struct gchunk *c = calloc(1, sizeof *c);
-    if (!c) crash("goro: out of memory for goroutines");
+    /* pre-faulted in one go: a spawn storm keeps ~1M Gs alive, and a page fault per 17 Gs
+     * taken one by one costs more than the spawns themselves */
+    struct gchunk *c = mmap(NULL, sizeof *c, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (c == MAP_FAILED) crash("goro: out of memory for goroutines");
     for (int i = GCHUNK - 1; i >= 0; i--) {
       c->g[i].slot = NOSLOT;
       c->g[i].schedlink = gfree.list;
@@ -781,6 +784,32 @@ static G *stealwork(M *m, P *p) {
   return NULL;
 }
 
+static bool anywork(P *self) {
+  if (LOAD(&sched.gqsize) > 0) return true;
+  for (int i = 0; i < NPROCS; i++)
+    if (&allp[i] != self && !runqempty(&allp[i])) return true;
+  return false;
+}
+
+/* Before giving up its P, a spinning M keeps looking for SPIN_NS: work that appears in that
+ * window (the next burst of goro_go, a goroutine readied on a busy P) is taken at once
+ * instead of after a futex sleep and wake-up (microseconds here). Bounded, and only while
+ * the spinning limit above allows this M to spin at all. */
+#define SPIN_NS 50000
+static G *spinwork(M *m, P *p) {
+  int64_t until = goro_nanotime() + SPIN_NS;
+  do {
+    for (int k = 0; k < 64; k++) cpu_relax();
+    if (LOAD(&sched.run_state) != RUN_ACTIVE) return NULL;
+    if (!runqempty(p)) return runqget(p);
+    if (anywork(p)) {
+      G *g = stealwork(m, p);
+      if (g) return g;
+    }
+  } while (goro_nanotime() < until);
+  return NULL;
+}
+
 /* Block until there is a G to run on this M; returns with m->p held. */
 static G *findrunnable(M *m) {
   for (;;) {
@@ -809,6 +838,7 @@ static G *findrunnable(M *m) {
         XADD(&sched.nmspinning, 1);
       }
       if (m->spinning) g = stealwork(m, p);
+      if (!g && m->spinning) g = spinwork(m, p);
     }
     if (g) {
       if (m->spinning) resetspinning(m);
