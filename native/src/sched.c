@@ -467,8 +467,8 @@ static void startm(P *p, bool spinning) {
   if (!p) {
     p = pidleget();
     if (!p) {
+      if (spinning) XADD(&sched.nmspinning, -1); /* under the lock: see findrunnable */
       unlock();
-      if (spinning) XADD(&sched.nmspinning, -1);
       return;
     }
   }
@@ -853,11 +853,16 @@ static G *findrunnable(M *m) {
       return g;
     }
     m->p = NULL;
-    pidleput(p);
-    unlock();
-    if (m->spinning) {
+    bool wasspinning = m->spinning;
+    if (wasspinning) {
+      /* under the lock and before the P goes idle, so that once every P is idle no M
+       * still owes nmspinning a decrement (a run's end waits for exactly that state) */
       m->spinning = false;
       XADD(&sched.nmspinning, -1);
+    }
+    pidleput(p);
+    unlock();
+    if (wasspinning) {
       /* the wake-up invariant: look again after no longer counting as spinning */
       bool work = LOAD(&sched.gqsize) > 0;
       for (int i = 0; !work && i < NPROCS; i++) work = !runqempty(&allp[i]);
@@ -1245,7 +1250,8 @@ static void cleanup_run(void) {
   free(slots);
   free(keep);
   STORE(&sched.nsyscall, 0);
-  STORE(&sched.nmspinning, 0);
+  /* nmspinning is 0 here by construction (every decrement happens before its P goes idle);
+   * resetting it would race with nothing but would hide a bug */
 }
 
 /* The run has ended: wait (bounded) until every M has dropped its P, then reclaim it all.
