@@ -57,6 +57,8 @@ struct G {
   int saved_errno;      /* errno belongs to the goroutine, not to the M it runs on */
   const char *waitreason;
   G *schedlink;         /* run queue / free list link */
+  G *chaintail;         /* on the global queue, at the head of a batch: its last G ... */
+  int64_t chainlen;     /* ... and its length, so a batch moves in O(1) under the lock */
   int64_t when;         /* timer deadline (goro_sleep) */
   uint32_t run_id;
   struct goro_gsync gsync;
