@@ -76,21 +76,29 @@ static void crunch(void *arg) {
   goro_wg_done(c->wg);
 }
 
+/* The spawner starts its units in waves of 200: a wave fits its P's local run queue (256), so
+ * nothing spills to the global queue and the idle P can get work only by stealing it. (All
+ * 10k at once spill to the global queue, and the idle P mostly takes them from there.) */
+enum { WAVE = 200 };
+
 SCEN_MAIN(work_stealing) {
   int64_t n = param(s, "n");
   uint64_t work = (uint64_t)(20 * burn_per_us());
   int64_t *tids = calloc((size_t)n, sizeof *tids);
   struct chunk *chunks = calloc((size_t)n, sizeof *chunks);
-  goro_waitgroup wg = {0};
   goro_stats st0, st1;
   goro_stats_get(&st0);
 
-  goro_wg_add(&wg, n);
-  for (int64_t i = 0; i < n; i++) {
-    chunks[i] = (struct chunk){&tids[i], work, &wg};
-    goro_go(crunch, &chunks[i]);
+  for (int64_t i = 0; i < n; i += WAVE) {
+    int64_t m = n - i < WAVE ? n - i : WAVE;
+    goro_waitgroup wg = {0};
+    goro_wg_add(&wg, m);
+    for (int64_t k = i; k < i + m; k++) {
+      chunks[k] = (struct chunk){&tids[k], work, &wg};
+      goro_go(crunch, &chunks[k]);
+    }
+    goro_wg_wait(&wg);
   }
-  goro_wg_wait(&wg);
   goro_stats_get(&st1);
 
   obs_int(&s->out, "units", n);
