@@ -761,24 +761,31 @@ _Noreturn void goro__goexit(void) {
   crash("goro: a dead goroutine was resumed");
 }
 
-_Noreturn void goro__end_run(int status, const char *msg) {
+/* End the run with msg, which becomes the run's (freed by goro_run; not leaked when another
+ * ending won the race). */
+static _Noreturn void end_run_owned(int status, char *msg) {
   lock();
   if (LOAD(&sched.run_state) == RUN_ACTIVE) {
     sched.status = status;
-    sched.msg = strdup(msg ? msg : "");
+    sched.msg = msg;
+    msg = NULL;
     STORE(&sched.run_state, RUN_ENDED);
     pthread_cond_broadcast(&sched.runcond);
   }
   unlock();
+  free(msg);
   park_m(AFTER_ABANDON);
   crash("goro: an abandoned goroutine was resumed");
 }
 
+_Noreturn void goro__end_run(int status, const char *msg) { end_run_owned(status, strdup(msg ? msg : "")); }
+
 _Noreturn void goro__fatal(const char *msg) {
   size_t n = strlen(msg) + 16;
   char *buf = malloc(n);
-  if (buf) snprintf(buf, n, "fatal error: %s", msg);
-  goro__end_run(GORO_FATAL, buf ? buf : msg);
+  if (!buf) goro__end_run(GORO_FATAL, msg);
+  snprintf(buf, n, "fatal error: %s", msg);
+  end_run_owned(GORO_FATAL, buf);
 }
 
 /* ---- finding work (on g0) ------------------------------------------------------------------ */
