@@ -55,7 +55,19 @@ static long rss_bytes(void) {
   return res * sysconf(_SC_PAGESIZE);
 }
 
-static long rss_before, rss_parked;
+static long rss_before, rss_parked, pte_before, pte_parked;
+
+/* page-table bytes (VmPTE): not in RSS, but memory the stacks' layout costs */
+static long vmpte_bytes(void) {
+  char line[256];
+  long kb = 0;
+  FILE *f = fopen("/proc/self/status", "r");
+  if (!f) return 0;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "VmPTE: %ld kB", &kb) == 1) break;
+  fclose(f);
+  return kb * 1024;
+}
 
 static void parker(void *arg) {
   (void)arg;
@@ -68,10 +80,12 @@ static void parked_main(void *arg) {
   cd.count = n;
   cd.waiter = NULL;
   rss_before = rss_bytes();
+  pte_before = vmpte_bytes();
   for (long i = 0; i < n; i++) goro_go(parker, NULL);
   countdown_wait(&cd);
   for (int i = 0; i < 100; i++) goro_yield(); /* let the last ones finish parking */
   rss_parked = rss_bytes();
+  pte_parked = vmpte_bytes();
 }
 
 int main(int argc, char **argv) {
@@ -90,14 +104,15 @@ int main(int argc, char **argv) {
   run_ok(switch_main, (void *)rounds);
   double ns_switch = (double)(t_end - t_start) / (2.0 * (double)rounds);
   CHECK(goro_set_procs(procs, err, sizeof err) == GORO_OK, "%s", err);
-  double per_parked = 0;
+  double per_parked = 0, pte_per_parked = 0;
   if (parked_n > 0) {
     run_ok(parked_main, (void *)parked_n);
     per_parked = (double)(rss_parked - rss_before) / (double)parked_n;
+    pte_per_parked = (double)(pte_parked - pte_before) / (double)parked_n;
   }
-  printf("{\"ns_per_spawn\": %.1f, \"ns_per_switch\": %.2f, \"rss_per_parked\": %.0f, \"spawn_n\": %ld, "
+  printf("{\"ns_per_spawn\": %.1f, \"ns_per_switch\": %.2f, \"rss_per_parked\": %.0f, \"pagetable_per_parked\": %.0f, \"spawn_n\": %ld, "
          "\"switch_rounds\": %ld, \"parked_n\": %ld, \"procs\": %d, \"spawn_steals\": %llu, \"threads\": %llu}\n",
-         ns_spawn, ns_switch, per_parked, spawn_n, rounds, parked_n, procs, (unsigned long long)st.steals,
+         ns_spawn, ns_switch, per_parked, pte_per_parked, spawn_n, rounds, parked_n, procs, (unsigned long long)st.steals,
          (unsigned long long)st.threads);
   return 0;
 }
