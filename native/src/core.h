@@ -71,7 +71,7 @@ struct G {
 };
 
 #define RUNQ_SIZE 256
-#define GFREE_CACHE 64
+#define GFREE_CACHE 256
 #define STACK_CACHE 16
 
 struct P {
