@@ -71,7 +71,7 @@ BENCHMARKS: tuple[Bench, ...] = (
     Bench("WorkerPool", "worker_pool", {"workers": 8, "jobs": 100_000}, "jobs", by_kind=_slow(workers=8, jobs=20_000),
           doc="8 workers squaring 100k jobs through channels, ns per job"),
     Bench("Skynet", "skynet", {"leaves": 1_000_000}, None, unit="ms/op",
-          by_kind={**_slow(leaves=100_000), "os-thread": {"leaves": 1_000}},
+          by_kind={**_slow(leaves=10_000), "os-thread": {"leaves": 1_000}},
           doc="skynet: 1M leaves, 10 children per level summed through channels, ms per tree"),
 )
 MEMORY = "ParkedMemory"
@@ -82,7 +82,7 @@ ALL_NAMES = [b.name for b in BENCHMARKS] + [MEMORY]
 # pyperf sampling per mode: processes x values (+1 warm-up each). "default" keeps `tox -e bench`
 # within ~10 minutes on 2 cores; "rigorous" is pyperf's own --rigorous.
 MODES = {"fast": ["--processes", "3", "--values", "2", "--min-time", "0.05"],
-         "default": ["--processes", "4", "--values", "3", "--min-time", "0.05"],
+         "default": ["--processes", "3", "--values", "3", "--min-time", "0.05"],
          "rigorous": ["--rigorous"]}
 INHERIT = ["GOROSUITE_BACKENDS", "PYTHONPATH", "XDG_CACHE_HOME", "GOCACHE", "GOMAXPROCS", "CC",
            "VIRTUAL_ENV", "LD_LIBRARY_PATH"]
@@ -135,7 +135,7 @@ def _pyperf(b: Bench, backend: str, kind: str, mode: str, out: Path) -> dict[str
 
 
 def _memory(backend: str, mode: str, progress: Callable[[str], None]) -> dict[str, Any]:
-    repeats = 1 if mode == "fast" else 3
+    repeats = {"fast": 1, "default": 2}.get(mode, 3)
     series, failed = [], None
     for n in MEMORY_SIZES:
         if failed:

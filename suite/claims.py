@@ -7,9 +7,10 @@ backend's observables under ``"ref"``) and returns ``(verdict, evidence)`` where
 Nothing here knows a backend's name: a claim with ``reference_kind`` compares against the first
 available backend of that kind.
 
-``params`` are the spec's sizes (used by ``python -m suite run``); ``test_params`` override them
-for the pytest run where the full size would take minutes on the slowest backend. Each
-reduction keeps a false verdict vanishingly unlikely; the reasoning is next to it.
+``params`` are the sizes of CLAIMS.md (``python -m suite run --rigorous``); ``quick_params``
+override them for the tests and the default run, where the full size would take minutes on
+the slowest backend (1,000 trials of 1,000 OS threads is ~70 s). Each reduction keeps a false
+verdict vanishingly unlikely; the reasoning is next to ``T100`` below.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class Run:
     key: str
     scenario: str
     params: dict[str, Any] = field(default_factory=dict)
-    test_params: dict[str, Any] | None = None  # overrides for the pytest run
+    quick_params: dict[str, Any] | None = None  # overrides for tests and the default run
 
 
 @dataclass(frozen=True)
@@ -284,8 +285,9 @@ def check_detector(r: dict[str, Obs]) -> tuple[str, dict]:
 
 def check_overhead(r: dict[str, Obs]) -> tuple[str, dict]:
     o = r["run"]
-    # "about 5-10x": accept a factor 1.5 either side of the range
-    return verdict(5 / 1.5 <= o["ratio"] <= 10 * 1.5), {
+    # "about 5-10x": accept a factor 2 either side of the range. Real Go measured 8-16x on this
+    # workload from run to run; Go's own race-detector page says 2-20x for execution time.
+    return verdict(5 / 2 <= o["ratio"] <= 10 * 2), {
         "ratio": _r(o["ratio"], 2), "normal_seconds": _r(o["normal_seconds"], 4),
         "race_seconds": _r(o["race_seconds"], 4), "workload": o["workload"]}
 
@@ -404,7 +406,7 @@ def _one(scenario: str, params: dict | None = None, test: dict | None = None) ->
     return (Run("run", scenario, params or {}, test),)
 
 
-# Trial counts in tests: a property that should hold in every trial (exactness, no early
+# Trial counts of the quick profile: a property that should hold in every trial (exactness, no early
 # return) is still checked over >= 100 trials; a rate-based property is tested where its
 # per-trial rate on the reference makes 100 trials miss it with probability < 1e-12
 # (Go: lost update ~25%/trial at P=2 -> 0.75**100 ~ 3e-13; early Wait ~100%).
@@ -506,7 +508,7 @@ CLAIMS: tuple[Claim, ...] = (
           "a race build reports the racy program and nothing for the Mutex and atomic ones",
           _one("race_detector"), check_detector),
     Claim("race.detector-overhead", "5-1", "*", "the race detector slows programs about 5-10x",
-          "race/normal time of the Mutex counter (1000 units x 1000); holds within 3.3-15x",
+          "race/normal time of the Mutex counter (1000 units x 1000); holds within 2.5-20x",
           _one("race_overhead", {"units": 1000, "increments": 1000}), check_overhead),
     # §6
     Claim("mutex.counter-exact", "6", "*", "with a Mutex, 1000 goroutines always reach exactly 1000",

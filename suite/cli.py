@@ -76,8 +76,9 @@ def cmd_run(a: argparse.Namespace) -> int:
     env = environment.collect()
     t0 = time.monotonic()
     results: dict = {"schema": SCHEMA, "environment": env, "backends": {}, "claims": [], "benchmarks": []}
+    results["claims_profile"] = "full" if a.rigorous else "quick"
     if claims:
-        info, records = runner.run_claims(claims, names, progress=_progress)
+        info, records = runner.run_claims(claims, names, progress=_progress, quick=not a.rigorous)
         results["backends"], results["claims"] = info, records
     else:
         results["backends"] = runner.available_backends(names)[1]
@@ -137,7 +138,8 @@ def parser() -> argparse.ArgumentParser:
                    help="comma-separated benchmark names, 'all' or 'none' (default: all)")
     speed = r.add_mutually_exclusive_group()
     speed.add_argument("--fast", action="store_true", help="fewer benchmark samples (pyperf --fast)")
-    speed.add_argument("--rigorous", action="store_true", help="release-quality samples (pyperf --rigorous)")
+    speed.add_argument("--rigorous", action="store_true",
+                       help="release quality: CLAIMS.md's full trial counts and pyperf --rigorous")
     r.add_argument("-o", "--output", default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})")
     r.set_defaults(fn=cmd_run)
     c = sub.add_parser("compare", help="compare two results.json; non-zero exit on a significant regression")

@@ -76,7 +76,7 @@ class References:
         return self.cache[key]
 
 
-def evaluate(claim: Claim, name: str, b: Any, *, test_profile: bool = False,
+def evaluate(claim: Claim, name: str, b: Any, *, quick: bool = False,
              refs: References | None = None) -> dict[str, Any]:
     """Run every scenario of one claim on one backend and apply the claim's check."""
     expected, reason = expectation(b, claim.id)
@@ -86,8 +86,8 @@ def evaluate(claim: Claim, name: str, b: Any, *, test_profile: bool = False,
     observed: dict[str, dict] = {}
     for run in claim.runs:
         params = dict(run.params)
-        if test_profile and run.test_params:
-            params = dict(run.test_params)
+        if quick and run.quick_params:
+            params = dict(run.quick_params)
         res = run_scenario(name, run.scenario, params, claim.timeout)
         record["runs"].append({"key": run.key, "scenario": run.scenario, "params": res.params,
                                "status": res.status, "seconds": round(res.seconds, 3),
@@ -98,7 +98,7 @@ def evaluate(claim: Claim, name: str, b: Any, *, test_profile: bool = False,
         observed[run.key] = res.observables or {}
     if claim.reference_kind and refs is not None:
         run = claim.runs[0]
-        params = dict(run.test_params if test_profile and run.test_params else run.params)
+        params = dict(run.quick_params if quick and run.quick_params else run.params)
         ref = refs.get(claim.reference_kind, run, params, claim.timeout)
         if ref and ref[1].status == "ok":
             observed["ref"] = ref[1].observables or {}
@@ -137,7 +137,7 @@ def available_backends(names: list[str]) -> tuple[dict[str, Any], dict[str, dict
 
 
 def run_claims(claims: list[Claim], names: list[str], progress: Callable[[str], None] | None = None,
-               test_profile: bool = False) -> tuple[dict, list[dict]]:
+               quick: bool = False) -> tuple[dict, list[dict]]:
     usable, info = available_backends(names)
     all_usable, _ = available_backends(backends.names())  # references may come from any backend
     refs = References(all_usable)
@@ -154,7 +154,7 @@ def run_claims(claims: list[Claim], names: list[str], progress: Callable[[str], 
                        "expected_reason": None, "observed": "n/a", "command": claim_command(n, c.id),
                        "evidence": {"reason": f"backend unavailable: {info[n]['reason']}"}, "runs": []}
             else:
-                rec = evaluate(c, n, usable[n], test_profile=test_profile, refs=refs)
+                rec = evaluate(c, n, usable[n], quick=quick, refs=refs)
             records.append(rec)
             if progress:
                 mark = "" if rec["observed"] == rec["expected"] else f"  (expected {rec['expected']})"

@@ -30,7 +30,7 @@ def test_claim(backend_name: str, claim_id: str, request: pytest.FixtureRequest)
     ok = b.available()
     if ok is not True:
         pytest.skip(f"backend {backend_name} unavailable: {ok}")
-    rec = runner.evaluate(claim, backend_name, b, test_profile=True, refs=_references())
+    rec = runner.evaluate(claim, backend_name, b, quick=True, refs=_references())
     assert rec["observed"] == rec["expected"], (
         f"{backend_name} {claim_id}: expected {rec['expected']}"
         f" ({rec['expected_reason'] or 'the claim holds'}), observed {rec['observed']}\n"

@@ -38,8 +38,8 @@ def test_claim_entry_is_complete(claim):
     assert claim.statement and claim.observable and claim.section
     for run in claim.runs:
         scenarios.validate(run.scenario, run.params)
-        if run.test_params:
-            scenarios.validate(run.scenario, run.test_params)
+        if run.quick_params:
+            scenarios.validate(run.scenario, run.quick_params)
 
 
 @given(st.integers())
