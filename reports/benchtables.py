@@ -38,6 +38,12 @@ def markdown(results: dict) -> str:
     out = [f"pyperf mode `{meta.get('mode', '?')}` ({' '.join(meta.get('pyperf_args', []))}); values are "
            "measured inside each backend with its own clock. Lower is better. The `command` column "
            "reproduces the row; `bench.txt` beside this report is readable by `benchstat -col /backend`."]
+    noisy = [r for r in results.get("benchmarks", []) if r.get("warnings")]
+    if noisy:
+        out.append(f"\n**Noise warning:** pyperf flagged {len(noisy)} of {len(results['benchmarks'])} results "
+                   "(standard deviation ≥ 10% of the mean, outliers, or too few samples for 1% "
+                   "precision; the `pyperf warnings` column says which). Compare ratios measured in "
+                   "one run, or rerun with `--rigorous`.")
     for name, recs in by_name.items():
         ok = [r for r in recs if r.get("status") == "ok"]
         best = min((r["median"] for r in ok), default=None)

@@ -101,7 +101,7 @@ def report_md(results: dict) -> str:
     if results.get("benchmarks"):
         from reports import benchtables
 
-        parts[6:6] = ["## At a glance", "", benchtables.glance(results), "", claims_summary_md(results), ""]
+        parts[4:4] = ["## At a glance", "", benchtables.glance(results), "", claims_summary_md(results), ""]
     if results.get("benchmarks"):
         parts += ["## Benchmarks", "", benchmarks_md(results), ""]
     return "\n".join(parts)
@@ -128,6 +128,7 @@ def report_html(results: dict, out: Path) -> str:
              "table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;"
              "padding:3px 7px;text-align:left;vertical-align:top}th{background:#f3f3f3}"
              "code{background:#f6f6f6;padding:0 3px}figure{margin:1.5em 0}img{max-width:100%}"
+             ".ok{color:#1a7f37;font-weight:bold}.no{color:#c62828;font-weight:bold}.err{color:#b26a00}"
              ".notes{font-size:12px;color:#444}h2{border-bottom:1px solid #ddd;padding-bottom:.2em}")
     charts_html = ("<h2>Charts</h2>" + "".join(imgs)) if imgs else ""
     return (f"<!doctype html><html lang=en><meta charset=utf-8><title>Goroutine claims report</title>"
@@ -144,6 +145,8 @@ def _md_to_html(md: str) -> str:
         s = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", s)
         s = re.sub(r"`([^`]+)`", r"<code>\1</code>", s)
         s = re.sub(r"\[\^(\d+)\]", r'<sup><a href="#n\1" id="r\1">\1</a></sup>', s)
+        for sym, cls in (("✓", "ok"), ("✗", "no"), ("⚠", "err"), ("⏱", "err")):
+            s = s.replace(sym, f'<span class={cls}>{sym}</span>')
         return s
 
     def flush() -> None:
