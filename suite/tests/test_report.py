@@ -1,0 +1,51 @@
+"""The report is built from results.json alone: the matrix with footnotes, the glance table,
+the benchmark tables, and a self-contained HTML page with its charts inlined."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def _results() -> dict:
+    claim = {"id": "spawn.cost-ns", "backend": "b1", "subject": "G", "expected": "holds",
+             "expected_reason": None, "observed": "refuted", "evidence": {"ns_per_spawn": 1500.0, "n": 100000},
+             "command": "python -m suite run --backends b1 --claims spawn.cost-ns", "runs": []}
+    bench = [{"name": "BenchmarkSpawn", "backend": b, "unit": "ns/op", "status": "ok", "median": m,
+              "stdev": 1.0, "values": [m, m + 1], "n": 2, "params": {"n": 1000}, "warnings": [],
+              "command": f"python -m suite run --claims none --backends {b} --bench Spawn"}
+             for b, m in (("b1", 80.0), ("b2", 160.0))]
+    bench.append({"name": "BenchmarkParkedMemory", "backend": "b1", "unit": "B/unit", "status": "ok",
+                  "median": 4000.0, "values": [4000.0], "n": 1, "at_n": 10000, "stdev": 0.0, "warnings": [],
+                  "series": [{"n": 10000, "status": "ok", "values": [4000.0], "median": 4000.0},
+                             {"n": 100000, "status": "failed", "reached": 22000, "message": "can't start new thread"}]})
+    return {"schema": 1, "environment": {"cpu": "test", "complete": True},
+            "backends": {"b1": {"kind": "goroutine", "available": True, "version": "1", "reason": None},
+                         "b2": {"kind": "os-thread", "available": True, "version": "2", "reason": None}},
+            "claims": [claim], "benchmarks": bench, "bench_meta": {"mode": "fast", "pyperf_args": []}}
+
+
+def test_report_from_results_json_alone(tmp_path):
+    (tmp_path / "results.json").write_text(json.dumps(_results()))
+    p = subprocess.run([sys.executable, "-m", "suite", "report", str(tmp_path)], capture_output=True,
+                       text=True, timeout=100)
+    assert p.returncode == 0, p.stderr
+    md = (tmp_path / "REPORT.md").read_text()
+    assert "**✗[^1]**" in md  # observed differs from expected: bold
+    assert "[^1]: b1, spawn.cost-ns: refuted (expected holds) — ns_per_spawn=1,500; n=100000" in md
+    assert "| Spawn (ns/op)" in md and "**80**" in md and "160 (2.0×)" in md
+    assert "failed: reached 22000; can't start new thread" in md
+    html = (tmp_path / "report.html").read_text()
+    assert html.count("data:image/png;base64,") == 2  # the timing chart and the memory chart
+    assert (tmp_path / "benchmarks.png").exists() and (tmp_path / "parked_memory.png").exists()
+
+
+def test_report_of_a_missing_run_is_a_clear_error(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "suite", "report", str(tmp_path)], capture_output=True,
+                       text=True, timeout=100)
+    assert p.returncode == 2 and "no results.json" in p.stderr
