@@ -196,7 +196,7 @@ class ThreadingBackend(PyBackend):
         seconds = now() - t0
         rss1, vm1 = pyutil.rss(), pyutil.vm()
         end = now() + WAIT_S
-        for t, gate in zip(threads, gates):
+        for t, gate in zip(threads, gates, strict=True):
             gate.release()
             t.join(max(0.0, end - now()))
         return parked_observables(n, reached, error, rss0, vm0, rss1, vm1, seconds,

@@ -60,7 +60,7 @@ def _memory(recs: list[dict]):
     for r in recs:
         pts = [(s["n"], s["median"]) for s in r["series"] if "median" in s]
         if pts:
-            ax.plot(*zip(*pts), marker="o", label=r["backend"], color=_color(r["backend"]))
+            ax.plot(*zip(*pts, strict=True), marker="o", label=r["backend"], color=_color(r["backend"]))
         fails = [s for s in r["series"] if s.get("status") == "failed"]
         for s in fails:
             reached = f"{s['reached']:,}" if s.get("reached") else "?"

@@ -149,8 +149,7 @@ def run_claims(claims: list[Claim], names: list[str], progress: Callable[[str], 
             i += 1
             t0 = time.monotonic()
             if n not in usable:
-                expected, reason = ("n/a", "")
-                rec = {"id": c.id, "backend": n, "subject": c.subject, "expected": expected,
+                rec = {"id": c.id, "backend": n, "subject": c.subject, "expected": "n/a",
                        "expected_reason": None, "observed": "n/a", "command": claim_command(n, c.id),
                        "evidence": {"reason": f"backend unavailable: {info[n]['reason']}"}, "runs": []}
             else:
