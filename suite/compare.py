@@ -40,14 +40,20 @@ class GateError(ValueError):
     pass
 
 
-def _load(path: str) -> dict:
+def _parse(path: str, missing: str, kind: str, parse, error) -> dict:
+    """Read and parse a file; a missing or malformed one is a one-line GateError."""
     p = Path(path)
     if not p.exists():
-        raise GateError(f"{path}: no such file (give a results.json written by `python -m suite run`)")
+        raise GateError(f"{path}: {missing}")
     try:
-        data = json.loads(p.read_text())
-    except json.JSONDecodeError as e:
-        raise GateError(f"{path}: not JSON ({e})") from None
+        return parse(p.read_text())
+    except error as e:
+        raise GateError(f"{path}: not {kind} ({e})") from None
+
+
+def _load(path: str) -> dict:
+    data = _parse(path, "no such file (give a results.json written by `python -m suite run`)",
+                  "JSON", json.loads, json.JSONDecodeError)
     if data.get("schema") != 1:
         raise GateError(f"{path}: schema {data.get('schema')!r} not supported; accepted: 1")
     return data
@@ -56,13 +62,7 @@ def _load(path: str) -> dict:
 def load_gate(path: str | None) -> dict:
     if not path:
         return {}
-    p = Path(path)
-    if not p.exists():
-        raise GateError(f"{path}: no such gate file")
-    try:
-        gate = tomllib.loads(p.read_text())
-    except tomllib.TOMLDecodeError as e:
-        raise GateError(f"{path}: not TOML ({e})") from None
+    gate = _parse(path, "no such gate file", "TOML", tomllib.loads, tomllib.TOMLDecodeError)
     for r in gate.get("ratio", []):
         missing = {"bench", "numerator", "denominator", "max"} - set(r)
         if missing:

@@ -53,20 +53,12 @@ SCEN_MAIN(atomic_add) {
   timed(s, goro_nanotime() - t0, n, "ns_per_op");
 }
 
-static void done(void *wg) { goro_wg_done(wg); }
-
-static void fan_out_in(int64_t n) { /* Add(n); n goroutines each Done; Wait */
-  goro_waitgroup wg = {0};
-  goro_wg_add(&wg, n);
-  for (int64_t i = 0; i < n; i++) goro_go(done, &wg);
-  goro_wg_wait(&wg);
-}
-
 SCEN_MAIN(waitgroup) {
   int64_t n = param(s, "n");
-  fan_out_in(n < 10000 ? n : 10000); /* warm-up, as the Go version: G and stack pools */
+  /* the spawn scenario's workload seen from the WaitGroup: Add(n); n goroutines each Done; Wait */
+  spawn_and_wait(n < 10000 ? n : 10000); /* warm-up, as the Go version: G and stack pools */
   int64_t t0 = goro_nanotime();
-  fan_out_in(n);
+  spawn_and_wait(n);
   timed(s, goro_nanotime() - t0, n, "ns_per_unit");
 }
 

@@ -155,7 +155,7 @@ SCEN_MAIN(stack_overflow) {
 
 /* ---- spawn: ns per goroutine for spawn + run + complete ----------------------------------- */
 
-static void spawn_and_wait(int64_t n) {
+void spawn_and_wait(int64_t n) {
   goro_waitgroup wg = {0};
   goro_wg_add(&wg, n);
   for (int64_t i = 0; i < n; i++) goro_go(done, &wg);

@@ -62,6 +62,10 @@ int os_tid(void);         /* gettid() of the OS thread running the caller right 
 int64_t distinct(int64_t *v, int64_t n); /* sorts v; number of distinct values */
 double secs(int64_t ns);
 
+/* ---- shared workloads -------------------------------------------------------------------- */
+
+void spawn_and_wait(int64_t n); /* Add(n); n empty goroutines each Done; Wait (s1_memory.c) */
+
 /* ---- goroutine idioms the scenarios share ------------------------------------------------ */
 
 /* Go's time.After: a channel (of int) that receives once after ms milliseconds. The sleeping
