@@ -4,6 +4,8 @@ package main
 // (The loop-variable program lives in ../loopvar: it is built twice, as go 1.21 and go 1.22.)
 
 import (
+	"fmt"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -38,6 +40,14 @@ func goReturns(p params) (obs, error) {
 func completionOrder(p params) (obs, error) {
 	trials := p.int("trials", 200)
 	orders := map[string]int{}
+	// The article's units print a greeting: a real write(2), here to /dev/null, so the unit
+	// enters the kernel as sayHello does (three empty units finish in spawn-LIFO order nearly
+	// always: runnext runs the last-spawned first).
+	out, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer out.Close()
 	for t := 0; t < trials; t++ {
 		var mu sync.Mutex
 		var wg sync.WaitGroup
@@ -46,6 +56,7 @@ func completionOrder(p params) (obs, error) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				fmt.Fprintf(out, "hello, %d!\n", id)
 				mu.Lock()
 				order = append(order, byte('0'+id))
 				mu.Unlock()
