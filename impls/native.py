@@ -113,10 +113,12 @@ class NativeBackend:
         # Not a T claim: a known gap. Go's race detector gives a goroutine a cheap race context;
         # ThreadSanitizer (gcc 12) pays for each fiber (__tsan_create_fiber measured ~0.4-1.4 ms
         # and ~0.85 MB each), and this workload keeps 1000 goroutines alive at once.
-        "race.detector-overhead": refuted(
-            "TSan build / normal build of 1000 goroutines x 1000 Lock/Unlock: 30-89x (Go -race: "
-            "~8x); the same operations from 10 goroutines: 5.2x. The cost is TSan's per-fiber "
-            "state, paid once per live goroutine"),
+        "race.detector-overhead": Expect(
+            "refuted",
+            "TSan build / normal build of 1000 goroutines x 1000 Lock/Unlock: 17-89x across runs, "
+            "on both sides of the 20x line (Go -race: 8-16x); the same operations from 10 "
+            "goroutines: 5.2x. The cost is TSan's per-fiber state, paid once per live goroutine",
+            straddles=True),
     }
 
     def available(self) -> bool | str:
