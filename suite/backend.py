@@ -31,9 +31,6 @@ class RuntimeMisuse(Exception):
 class Expect:
     verdict: Verdict
     reason: str = ""  # why refuted / n/a: the evidence or the missing feature
-    # The measurement sits on the claim's threshold from run to run (the reason gives the
-    # spread): tests then accept holds or refuted, and the report still shows which it was.
-    straddles: bool = False
 
 
 HOLDS = Expect("holds")

@@ -289,7 +289,8 @@ def check_overhead(r: dict[str, Obs]) -> tuple[str, dict]:
     # workload from run to run; Go's own race-detector page says 2-20x for execution time.
     return verdict(5 / 2 <= o["ratio"] <= 10 * 2), {
         "ratio": _r(o["ratio"], 2), "normal_seconds": _r(o["normal_seconds"], 4),
-        "race_seconds": _r(o["race_seconds"], 4), "workload": o["workload"]}
+        "race_seconds": _r(o["race_seconds"], 4), "workload": o["workload"],
+        **({"compiler": o["compiler"]} if "compiler" in o else {})}
 
 
 def check_exact(key_exact: str, runs: tuple[str, ...]) -> Check:

@@ -33,7 +33,9 @@ static _Noreturn void block_forever(const char *reason) {
 void goro__chan_send_to(goro_chan *c, sudog *sg, const void *ep, void (*unlock)(void *), void *ua) {
   /* A parked receiver means the ring is empty, so handing the value over directly keeps
    * FIFO order for buffered channels too. */
+  RACE_ACQUIRE(sg);
   chan_copy(c, sg->elem, ep);
+  RACE_RELEASE(sg);
   sg->success = 1;
   G *g = sg->g;
   goro__gsync(g)->param = sg; /* select: which case won */
@@ -42,17 +44,21 @@ void goro__chan_send_to(goro_chan *c, sudog *sg, const void *ep, void (*unlock)(
 }
 
 void goro__chan_recv_from(goro_chan *c, sudog *sg, void *ep, void (*unlock)(void *), void *ua) {
+  RACE_ACQUIRE(sg);
   if (c->cap == 0) {
     chan_copy(c, ep, sg->elem); /* straight from the parked sender */
   } else {
     /* The ring is full (a sender is parked): take the head, put the sender's value at the
      * tail, which is the same slot. */
     void *slot = chan_slot(c, c->recvx);
+    RACE_ACQUIRE(slot);
     chan_copy(c, ep, slot);
     chan_copy(c, slot, sg->elem);
+    RACE_RELEASE(slot);
     if (++c->recvx == c->cap) c->recvx = 0;
     c->sendx = c->recvx;
   }
+  RACE_RELEASE(sg);
   sg->success = 1;
   G *g = sg->g;
   goro__gsync(g)->param = sg; /* select: which case won */
@@ -75,9 +81,7 @@ void goro_chan_send(goro_chan *c, const void *ep) {
     return;
   }
   if (c->qcount < c->cap) {
-    chan_copy(c, chan_slot(c, c->sendx), ep);
-    if (++c->sendx == c->cap) c->sendx = 0;
-    __atomic_store_n(&c->qcount, c->qcount + 1, __ATOMIC_RELAXED);
+    chan_put(c, ep);
     goro__spin_unlock(&c->lock);
     return;
   }
@@ -89,7 +93,9 @@ void goro_chan_send(goro_chan *c, const void *ep) {
   sg->c = c;
   waitq_enqueue(&c->sendq, sg);
   gs->waiter = sg;
+  RACE_RELEASE(sg);
   goro__park("chan send", goro__park_unlock, &c->lock);
+  RACE_ACQUIRE(sg);
   gs->waiter = NULL;
   if (!sg->success) goro_panic("send on closed channel"); /* woken by close */
 }
@@ -99,6 +105,7 @@ bool goro_chan_recv(goro_chan *c, void *ep) {
   goro__spin_lock(&c->lock);
   if (c->closed && c->qcount == 0) {
     goro__spin_unlock(&c->lock);
+    RACE_ACQUIRE(c);
     chan_zero(c, ep);
     return false;
   }
@@ -108,9 +115,7 @@ bool goro_chan_recv(goro_chan *c, void *ep) {
     return true;
   }
   if (c->qcount > 0) {
-    chan_copy(c, ep, chan_slot(c, c->recvx));
-    if (++c->recvx == c->cap) c->recvx = 0;
-    __atomic_store_n(&c->qcount, c->qcount - 1, __ATOMIC_RELAXED);
+    chan_take(c, ep);
     goro__spin_unlock(&c->lock);
     return true;
   }
@@ -121,7 +126,9 @@ bool goro_chan_recv(goro_chan *c, void *ep) {
   sg->c = c;
   waitq_enqueue(&c->recvq, sg);
   gs->waiter = sg;
+  RACE_RELEASE(sg);
   goro__park("chan receive", goro__park_unlock, &c->lock);
+  RACE_ACQUIRE(sg);
   gs->waiter = NULL;
   return sg->success; /* close zeroed *ep already */
 }
@@ -134,17 +141,21 @@ void goro_chan_close(goro_chan *c) {
     goro_panic("close of closed channel");
   }
   c->closed = 1;
+  RACE_RELEASE(c);
   /* Collect every waiter under the lock, wake them after releasing it. Receivers get a zero
    * value and ok=false; senders wake with success=0 and panic in their own goroutine. */
   sudog *wake = NULL, **tail = &wake, *sg;
   while ((sg = waitq_dequeue(&c->recvq))) {
+    RACE_ACQUIRE(sg);
     chan_zero(c, sg->elem);
+    RACE_RELEASE(sg);
     sg->success = 0;
     goro__gsync(sg->g)->param = sg;
     *tail = sg;
     tail = &sg->next;
   }
   while ((sg = waitq_dequeue(&c->sendq))) {
+    RACE_RELEASE(sg);
     sg->success = 0;
     goro__gsync(sg->g)->param = sg;
     *tail = sg;

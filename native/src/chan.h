@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "race.h"
 #include "sema.h"
 
 struct goro_chan {
@@ -32,6 +33,28 @@ static inline void chan_copy(goro_chan *c, void *dst, const void *src) {
 
 static inline void chan_zero(goro_chan *c, void *dst) {
   if (dst && c->elemsize) memset(dst, 0, c->elemsize);
+}
+
+/* race.h, as Go's channels: an operation that uses the ring syncs both ways through the slot
+ * (so the k-th receive happens before the (k+cap)-th send completes); one that meets a parked
+ * peer syncs both ways through the peer's sudog, which the peer released before parking and
+ * acquires when it wakes; close releases the channel, and seeing it closed acquires it. */
+static inline void chan_put(goro_chan *c, const void *ep) {
+  void *slot = chan_slot(c, c->sendx);
+  RACE_ACQUIRE(slot);
+  chan_copy(c, slot, ep);
+  RACE_RELEASE(slot);
+  if (++c->sendx == c->cap) c->sendx = 0;
+  __atomic_store_n(&c->qcount, c->qcount + 1, __ATOMIC_RELAXED);
+}
+
+static inline void chan_take(goro_chan *c, void *ep) {
+  void *slot = chan_slot(c, c->recvx);
+  RACE_ACQUIRE(slot);
+  chan_copy(c, ep, slot);
+  RACE_RELEASE(slot);
+  if (++c->recvx == c->cap) c->recvx = 0;
+  __atomic_store_n(&c->qcount, c->qcount - 1, __ATOMIC_RELAXED);
 }
 
 /* Hand a value to (send) or take one from (recv) a parked peer sudog, or use the ring.

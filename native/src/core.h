@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "race.h"
 #include "runtime.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -24,6 +25,11 @@
 #if __has_feature(thread_sanitizer)
 #define GORO_TSAN 1
 #endif
+#endif
+/* TSan fibers: when the runtime is instrumented, and in a race build (race.h), where it is not
+ * but the program is. */
+#if defined(GORO_TSAN) || defined(GORO_RACE)
+#define GORO_FIBERS 1
 #endif
 
 #define LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
@@ -65,7 +71,7 @@ struct G {
 #ifdef GORO_ASAN
   void *asan_fake_stack;
 #endif
-#ifdef GORO_TSAN
+#ifdef GORO_FIBERS
   void *tsan_fiber;
 #endif
 };

@@ -88,7 +88,7 @@
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
-#ifdef GORO_TSAN
+#ifdef GORO_FIBERS
 #include <sanitizer/tsan_interface.h>
 #endif
 
@@ -257,8 +257,39 @@ static void gfput(P *p, G *g) {
   pthread_mutex_unlock(&gfree.lock);
 }
 
+#ifdef GORO_RACE
+void AnnotateIgnoreWritesBegin(const char *file, int line);
+void AnnotateIgnoreWritesEnd(const char *file, int line);
+
+/* race.h: each goroutine is its own TSan fiber, created by its spawner (creation orders the
+ * spawner's past before the child, like Go's racegostart) and destroyed when it ends, so a
+ * goroutine that reuses a G struct does not inherit the dead one's clock. */
+static void race_gostart(G *g) {
+  if (g->tsan_fiber) __tsan_destroy_fiber(g->tsan_fiber);
+  g->tsan_fiber = __tsan_create_fiber(0);
+}
+
+/* A dead goroutine's stack accesses must not race with the next goroutine on its slot: an
+ * mmap over the slot while TSan ignores this thread resets the range's shadow (Go's
+ * stackalloc calls racemalloc for the same reason). */
+static void race_goend(G *g) {
+  if (g->tsan_fiber) __tsan_destroy_fiber(g->tsan_fiber);
+  g->tsan_fiber = NULL;
+  if (g->slot == NOSLOT) return;
+  AnnotateIgnoreWritesBegin(__FILE__, __LINE__);
+  if (mmap(g->stack_lo, (size_t)(g->stack_hi - g->stack_lo), PROT_READ | PROT_WRITE,
+           MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0) == MAP_FAILED)
+    crash("goro: race build: cannot reset a stack slot");
+  AnnotateIgnoreWritesEnd(__FILE__, __LINE__);
+}
+#else
+#define race_gostart(g) ((void)0)
+#define race_goend(g) ((void)0)
+#endif
+
 /* Reset a G that is done with, returning its stack slot. */
 static void gdestroy(P *p, G *g) {
+  race_goend(g);
   if (g->slot != NOSLOT) {
     /* shrink: the goroutine went deep if a switch saw it there, or if it wrote below the
      * kept top pages (a fresh or reclaimed page reads as zero) */
@@ -559,7 +590,12 @@ static void handoffp(P *p) {
 
 /* ---- switching ----------------------------------------------------------------------------- */
 
-#ifdef GORO_TSAN
+#ifdef GORO_FIBERS
+#ifdef GORO_RACE
+#define FIBER_SWITCH_FLAGS __tsan_switch_to_fiber_no_sync /* race.h: edges are explicit */
+#else
+#define FIBER_SWITCH_FLAGS 0 /* the instrumented scheduler hands data to whom it switches to */
+#endif
 static void *tsan_fiber(G *g) {
   if (!g->tsan_fiber) g->tsan_fiber = __tsan_create_fiber(0);
   return g->tsan_fiber;
@@ -674,8 +710,8 @@ static void gswitch(M *m, G *from, G *to) {
   __sanitizer_start_switch_fiber(m->after == AFTER_EXIT ? NULL : &from->asan_fake_stack, to->stack_lo,
                                  (size_t)(to->stack_hi - to->stack_lo));
 #endif
-#ifdef GORO_TSAN
-  __tsan_switch_to_fiber(to == &m->g0 ? to->tsan_fiber : tsan_fiber(to), 0);
+#ifdef GORO_FIBERS
+  __tsan_switch_to_fiber(to == &m->g0 ? to->tsan_fiber : tsan_fiber(to), FIBER_SWITCH_FLAGS);
 #endif
   goro__ctx_switch(&from->sp, to->sp);
   after_switch(from);
@@ -944,7 +980,7 @@ static void *mstart(void *arg) {
     pthread_attr_destroy(&attr);
   }
   m->g0.min_sp = m->g0.stack_hi;
-#ifdef GORO_TSAN
+#ifdef GORO_FIBERS
   m->g0.tsan_fiber = __tsan_get_current_fiber();
 #endif
   goro__stack_signals_thread(m);
@@ -971,6 +1007,7 @@ uint64_t goro_go(void (*fn)(void *), void *arg) {
   g->run_id = goro__run_id;
   g->saved_errno = 0;
   STORER(&g->status, G_RUNNABLE);
+  race_gostart(g);
   INC(p->spawns);
   runqput(p, g, true);
   goro__wakep();
@@ -1226,6 +1263,7 @@ static void main_entry(void *arg) {
   ((void (*)(void *))a[0])(a[1]);
   G *g = goro__getg();
   if (g->gsync.defers) goro__defers_at_exit();
+  RACE_RELEASE(&sched.status); /* main's work happens before goro_run returns */
   goro__end_run(GORO_OK, "");
 }
 
@@ -1346,6 +1384,7 @@ int goro_run(void (*main)(void *), void *arg, char *err, size_t errlen) {
   g1->run_id = goro__run_id;
   g1->saved_errno = 0;
   STORE(&g1->status, G_RUNNABLE);
+  race_gostart(g1);
   goro__globrunqput(g1);
   STORE(&sched.run_state, RUN_ACTIVE);
   unlock();
@@ -1358,6 +1397,7 @@ int goro_run(void (*main)(void *), void *arg, char *err, size_t errlen) {
   int status = sched.status;
   char *msg = sched.msg;
   sched.msg = NULL;
+  RACE_ACQUIRE(&sched.status);
   bool clean = finish_run();
   unlock();
   pthread_mutex_unlock(&runlock);

@@ -141,9 +141,7 @@ int goro_select(goro_case *cases, int ncases, bool has_default) {
         return i;
       }
       if (c->qcount > 0) {
-        chan_copy(c, cs->elem, chan_slot(c, c->recvx));
-        if (++c->recvx == c->cap) c->recvx = 0;
-        __atomic_store_n(&c->qcount, c->qcount - 1, __ATOMIC_RELAXED);
+        chan_take(c, cs->elem);
         cs->ok = true;
         selunlock(&sl);
         free(heap);
@@ -152,6 +150,7 @@ int goro_select(goro_case *cases, int ncases, bool has_default) {
       if (c->closed) {
         selunlock(&sl);
         free(heap);
+        RACE_ACQUIRE(c);
         chan_zero(c, cs->elem);
         cs->ok = false;
         return i;
@@ -168,9 +167,7 @@ int goro_select(goro_case *cases, int ncases, bool has_default) {
         return i;
       }
       if (c->qcount < c->cap) {
-        chan_copy(c, chan_slot(c, c->sendx), cs->elem);
-        if (++c->sendx == c->cap) c->sendx = 0;
-        __atomic_store_n(&c->qcount, c->qcount + 1, __ATOMIC_RELAXED);
+        chan_put(c, cs->elem);
         selunlock(&sl);
         free(heap);
         return i;
@@ -198,6 +195,7 @@ int goro_select(goro_case *cases, int ncases, bool has_default) {
     sg->casei = i;
     sg->success = 0;
     sg->ticket = 0;
+    RACE_RELEASE(sg);
     *link = sg;
     link = &sg->waitlink;
     last = sg;
@@ -212,6 +210,7 @@ int goro_select(goro_case *cases, int ncases, bool has_default) {
   /* Woken by the peer that won select_done: take the other sudogs off their queues. */
   sellock(&sl);
   sudog *won = gs->param;
+  RACE_ACQUIRE(won);
   for (sudog *sg = first; sg; sg = sg->waitlink) {
     if (sg == won) continue;
     goro_chan *c = sg->c;

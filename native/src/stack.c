@@ -31,7 +31,7 @@
 #define MADV_GUARD_INSTALL 102
 #endif
 
-#if defined(GORO_ASAN) || defined(GORO_TSAN)
+#if defined(GORO_ASAN) || defined(GORO_FIBERS)
 #define RESERVE_BYTES ((size_t)4 << 30) /* sanitizer shadow memory dislikes huge ranges */
 #define MAX_RESERVES 4
 #else

@@ -10,6 +10,7 @@
  * to normal mode when the last waiter leaves or a waiter got it in under 1 ms. */
 #include <string.h>
 
+#include "race.h"
 #include "sema.h"
 
 /* ---- Mutex --------------------------------------------------------------------------- */
@@ -116,15 +117,26 @@ static inline void mutex_unlock(mutex *m) {
   if (__builtin_expect(new_ != 0, 0)) mutex_unlock_slow(m, new_);
 }
 
-void goro_mutex_lock(goro_mutex *m) { mutex_lock((mutex *)m, "sync.Mutex.Lock"); }
-void goro_mutex_unlock(goro_mutex *m) { mutex_unlock((mutex *)m); }
+/* race.h: an Unlock happens before the next Lock. */
+void goro_mutex_lock(goro_mutex *m) {
+  mutex_lock((mutex *)m, "sync.Mutex.Lock");
+  RACE_ACQUIRE(m);
+}
+
+void goro_mutex_unlock(goro_mutex *m) {
+  RACE_RELEASE(m);
+  mutex_unlock((mutex *)m);
+}
 
 bool goro_mutex_trylock(goro_mutex *gm) {
   mutex *m = (mutex *)gm;
   int32_t old = __atomic_load_n(MSTATE(m), __ATOMIC_RELAXED);
   if (old & (mutexLocked | mutexStarving)) return false;
-  return __atomic_compare_exchange_n(MSTATE(m), &old, old | mutexLocked, false,
-                                     __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+  if (!__atomic_compare_exchange_n(MSTATE(m), &old, old | mutexLocked, false, __ATOMIC_ACQUIRE,
+                                   __ATOMIC_RELAXED))
+    return false;
+  RACE_ACQUIRE(gm);
+  return true;
 }
 
 /* ---- RWMutex (Go's): readers count up; a writer subtracts MAX_READERS so new readers see
@@ -141,15 +153,19 @@ _Static_assert(sizeof(rwmutex) <= sizeof(goro_rwmutex), "goro_rwmutex too small"
 
 #define READER_COUNT(rw) (&(rw)->rsem.aux)
 #define READER_WAIT(rw) (&(rw)->wsem.aux)
+/* race.h, as Go's RWMutex: a writer's Unlock happens before later RLocks (via rsem), every
+ * RUnlock before the next writer's Lock (via wsem). */
 
 void goro_rwmutex_rlock(goro_rwmutex *grw) {
   rwmutex *rw = (rwmutex *)grw;
   if (__atomic_add_fetch(READER_COUNT(rw), 1, __ATOMIC_SEQ_CST) < 0)
     goro__semacquire(&rw->rsem, "sync.RWMutex.RLock", false); /* a writer is pending */
+  RACE_ACQUIRE(&rw->rsem);
 }
 
 void goro_rwmutex_runlock(goro_rwmutex *grw) {
   rwmutex *rw = (rwmutex *)grw;
+  RACE_RELEASE(&rw->wsem);
   int32_t r = __atomic_sub_fetch(READER_COUNT(rw), 1, __ATOMIC_SEQ_CST);
   if (r >= 0) return;
   if (r + 1 == 0 || r + 1 == -MAX_READERS) goro__fatal("sync: RUnlock of unlocked RWMutex");
@@ -164,10 +180,13 @@ void goro_rwmutex_lock(goro_rwmutex *grw) {
   int32_t r = __atomic_sub_fetch(READER_COUNT(rw), MAX_READERS, __ATOMIC_SEQ_CST) + MAX_READERS;
   if (r != 0 && __atomic_add_fetch(READER_WAIT(rw), r, __ATOMIC_SEQ_CST) != 0)
     goro__semacquire(&rw->wsem, "sync.RWMutex.Lock", false);
+  RACE_ACQUIRE(&rw->rsem);
+  RACE_ACQUIRE(&rw->wsem);
 }
 
 void goro_rwmutex_unlock(goro_rwmutex *grw) {
   rwmutex *rw = (rwmutex *)grw;
+  RACE_RELEASE(&rw->rsem);
   int32_t r = __atomic_add_fetch(READER_COUNT(rw), MAX_READERS, __ATOMIC_SEQ_CST);
   if (r >= MAX_READERS) {
     __atomic_sub_fetch(READER_COUNT(rw), MAX_READERS, __ATOMIC_SEQ_CST);
@@ -187,6 +206,7 @@ _Static_assert(sizeof(waitgroup) <= sizeof(goro_waitgroup), "goro_waitgroup too 
 
 void goro_wg_add(goro_waitgroup *gwg, int64_t delta) {
   waitgroup *wg = (waitgroup *)gwg;
+  if (delta < 0) RACE_RELEASE(wg); /* race.h: every Done happens before Wait returns */
   uint64_t state = __atomic_add_fetch(&wg->state, (uint64_t)delta << 32, __ATOMIC_SEQ_CST);
   int32_t v = (int32_t)(state >> 32);
   uint32_t w = (uint32_t)state;
@@ -207,15 +227,16 @@ void goro_wg_wait(goro_waitgroup *gwg) {
   waitgroup *wg = (waitgroup *)gwg;
   uint64_t state = __atomic_load_n(&wg->state, __ATOMIC_SEQ_CST);
   for (;;) {
-    if ((state >> 32) == 0) return;
+    if ((state >> 32) == 0) break;
     if (__atomic_compare_exchange_n(&wg->state, &state, state + 1, false, __ATOMIC_SEQ_CST,
                                     __ATOMIC_SEQ_CST)) {
       goro__semacquire(&wg->sema, "sync.WaitGroup.Wait", false);
       if (__atomic_load_n(&wg->state, __ATOMIC_SEQ_CST) != 0)
         goro_panic("sync: WaitGroup is reused before previous Wait has returned");
-      return;
+      break;
     }
   }
+  RACE_ACQUIRE(wg);
 }
 
 /* ---- Once: fast path one load; slow path under a mutex, f run inside its own frame so a
@@ -236,6 +257,7 @@ struct once_call {
 
 static void once_finish(void *p) {
   struct once_call *c = p;
+  RACE_RELEASE(c->o); /* race.h: f's work happens before every Do returns */
   __atomic_store_n(&c->o->done, 1, __ATOMIC_RELEASE);
   mutex_unlock(&c->o->m);
 }
@@ -248,10 +270,14 @@ static void once_body(void *p) {
 
 void goro_once_do(goro_once *go, void (*f)(void *), void *arg) {
   once *o = (once *)go;
-  if (__builtin_expect(__atomic_load_n(&o->done, __ATOMIC_ACQUIRE), 1)) return;
+  if (__builtin_expect(__atomic_load_n(&o->done, __ATOMIC_ACQUIRE), 1)) {
+    RACE_ACQUIRE(o);
+    return;
+  }
   mutex_lock(&o->m, "sync.Mutex.Lock");
   if (__atomic_load_n(&o->done, __ATOMIC_RELAXED)) {
     mutex_unlock(&o->m);
+    RACE_ACQUIRE(o);
     return;
   }
   struct once_call c = {o, f, arg};

@@ -1,7 +1,17 @@
-"""Build the race-detector programs of this folder as standalone executables: the runtime's
-sources + one program, normally (-O2) or under ThreadSanitizer (-fsanitize=thread -g -O1; the
-runtime switches TSan fibers itself when __SANITIZE_THREAD__ is set). Executables are cached
-in a directory keyed by a hash of every source, header and flag, so a second build is a hit.
+"""Build the race-detector programs of this folder as standalone executables, normally or as
+this runtime's `go run -race`.
+
+A race build follows Go's design (native/src/race.h): the program is compiled with
+-fsanitize=thread, the runtime is not (-DGORO_RACE: it switches TSan fibers and tells TSan the
+happens-before edges it creates, as Go's uninstrumented runtime calls raceacquire/racerelease).
+Instrumenting the scheduler too would charge the program for the runtime's own memory accesses;
+`tox -e race` does that on purpose, to check the runtime itself.
+
+The compiler: $GORO_RACE_CC, else clang when installed, else $CC or cc. clang's TSan (LLVM 14+)
+creates a fiber in microseconds; gcc 12's libtsan clears ~0.9 MB of trace per fiber, which
+dominates a program with a thousand live goroutines. Both builds of a program use the same
+compiler, so their ratio is the detector's cost. Executables are cached in a directory keyed by
+a hash of every source, header, compiler and flag, so a second build is a hit.
 
     python native/scenarios/race/build.py [--race] PROGRAM   # prints the executable's path
 """
@@ -10,15 +20,29 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 NATIVE = HERE.parent.parent
 PROGRAMS = ("racy", "mutex", "atomic")
-COMMON = ["-std=c11", "-D_GNU_SOURCE", "-pthread", "-fno-omit-frame-pointer"]
-FLAGS = {False: [*COMMON, "-O2"], True: [*COMMON, "-fsanitize=thread", "-g", "-O1"]}
+COMMON = ["-std=c11", "-D_GNU_SOURCE", "-pthread", "-fno-omit-frame-pointer", "-g",
+          f"-I{NATIVE / 'include'}", f"-I{NATIVE / 'src'}"]
+RUNTIME_FLAGS = {False: ["-O2"], True: ["-O2", "-DGORO_RACE"]}
+PROGRAM_FLAGS = {False: ["-O2"], True: ["-fsanitize=thread", "-O1"]}
+LINK_FLAGS = {False: ["-pthread"], True: ["-pthread", "-fsanitize=thread"]}
+CLANGS = ("clang", *(f"clang-{v}" for v in range(21, 13, -1)))
+
+
+def compiler() -> list[str]:
+    """The C compiler of race builds (see the module's note)."""
+    chosen = os.environ.get("GORO_RACE_CC")
+    if not chosen:
+        chosen = next((c for c in CLANGS if shutil.which(c)), None)
+    return (chosen or os.environ.get("CC") or "cc").split()
 
 
 def cache_dir() -> Path:
@@ -26,35 +50,49 @@ def cache_dir() -> Path:
     return Path(os.environ.get("GORO_RACE_CACHE", os.path.join(base, "goroutine-suite", "race")))
 
 
-def _inputs(program: str) -> tuple[list[Path], list[Path]]:
+def _inputs(program: Path) -> tuple[list[Path], list[Path]]:
     src = NATIVE / "src"
-    sources = sorted(src.glob("*.c")) + sorted(src.glob("*.S")) + [HERE / f"{program}.c"]
-    headers = sorted(src.glob("*.h")) + [NATIVE / "include" / "goro.h"]
+    sources = sorted(src.glob("*.c")) + sorted(src.glob("*.S"))
+    headers = sorted(src.glob("*.h")) + [NATIVE / "include" / "goro.h", program]
     return sources, headers
 
 
-def build(program: str, race: bool) -> Path:
-    """The executable of `program` (one of PROGRAMS), built if not cached."""
-    if program not in PROGRAMS:
+def _run(cmd: list[str], what: str) -> None:
+    res = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=600)
+    if res.returncode != 0:
+        raise RuntimeError(f"building {what} failed:\n{' '.join(cmd)}\n{res.stderr[-2000:]}")
+
+
+def build(program: str, race: bool, source: Path | None = None) -> Path:
+    """The executable of `program` (one of PROGRAMS, or any name with its C `source`), built if
+    not cached."""
+    if source is None and program not in PROGRAMS:
         raise ValueError(f"unknown race program {program!r}; accepted: {', '.join(PROGRAMS)}")
-    cc = os.environ.get("CC", "cc").split()
-    flags = FLAGS[race]
-    sources, headers = _inputs(program)
-    h = hashlib.sha256(" ".join(cc + flags).encode())
+    source = source or HERE / f"{program}.c"
+    cc = compiler()
+    if not shutil.which(cc[0]):
+        raise FileNotFoundError(f"no C compiler {cc[0]!r}: install clang or gcc, or set GORO_RACE_CC")
+    sources, headers = _inputs(source)
+    h = hashlib.sha256(" ".join(cc + COMMON + RUNTIME_FLAGS[race] + PROGRAM_FLAGS[race]).encode())
     for p in sources + headers:
         h.update(p.name.encode() + b"\0" + p.read_bytes())
     out = cache_dir() / f"{program}-{'race' if race else 'normal'}-{h.hexdigest()[:16]}"
     if out.exists():
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(f".tmp{os.getpid()}")
-    cmd = [*cc, *flags, f"-I{NATIVE / 'include'}", f"-I{NATIVE / 'src'}", *map(str, sources),
-           "-o", str(tmp)]
-    res = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=600)
-    if res.returncode != 0:
-        raise RuntimeError(f"building {program} ({'race' if race else 'normal'}) failed:\n"
-                           f"{' '.join(cmd)}\n{res.stderr[-2000:]}")
-    tmp.replace(out)  # atomic: a concurrent builder of the same key writes the same bytes
+    what = f"{program} ({'race' if race else 'normal'}, {cc[0]})"
+    with tempfile.TemporaryDirectory(dir=out.parent) as tmpdir:
+        tmp = Path(tmpdir)
+        objs = []
+        for src in sources:  # the runtime: never instrumented
+            obj = tmp / f"{src.name}.o"
+            _run([*cc, *COMMON, *RUNTIME_FLAGS[race], "-c", str(src), "-o", str(obj)], what)
+            objs.append(str(obj))
+        prog = tmp / f"{program}.o"
+        _run([*cc, *COMMON, *PROGRAM_FLAGS[race], "-c", str(source), "-o", str(prog)], what)
+        exe = tmp / "exe"
+        _run([*cc, str(prog), *objs, *LINK_FLAGS[race], "-o", str(exe)], what)
+        exe.replace(out)  # atomic: a concurrent builder of the same key writes the same bytes
     return out
 
 

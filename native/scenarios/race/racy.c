@@ -1,6 +1,8 @@
 /* The article's §5 program: 1000 goroutines do counter++ with no synchronisation.
- * Built with -fsanitize=thread it is this runtime's `go run -race main.go`. */
+ * Built with -fsanitize=thread it is this runtime's `go run -race main.go`.
+ * usage: racy [PROCS]  (GOMAXPROCS; default: the number of CPUs) */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "goro.h"
 
@@ -23,8 +25,12 @@ static void run(void *arg) {
   printf("counter = %d\n", counter);
 }
 
-int main(void) {
+int main(int argc, char **argv) {
   char err[1024];
+  if (argc == 2 && goro_set_procs(atoi(argv[1]), err, sizeof err) != GORO_OK) {
+    fprintf(stderr, "%s\n", err);
+    return 2;
+  }
   int rc = goro_run(run, NULL, err, sizeof err);
   if (rc != GORO_OK) fprintf(stderr, "%s\n", err);
   return rc;
