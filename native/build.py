@@ -22,7 +22,8 @@ SCEN = os.path.join(HERE, "scenarios")
 INCLUDE = os.path.join(HERE, "include")
 
 CFLAGS = ["-O2", "-std=c11", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE", "-pthread",
-          "-fno-omit-frame-pointer", "-fstack-clash-protection"]
+          "-fno-omit-frame-pointer", "-fstack-clash-protection",
+          "-fvisibility=hidden"]  # only PyInit is exported: calls inside the module skip the PLT
 
 
 def _rel(path: str) -> str:

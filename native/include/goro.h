@@ -77,6 +77,8 @@ typedef struct goro_once { uint64_t opaque_[6]; } goro_once;
 void goro_mutex_lock(goro_mutex *m);
 bool goro_mutex_trylock(goro_mutex *m);
 void goro_mutex_unlock(goro_mutex *m); /* fatal "sync: unlock of unlocked mutex" */
+void goro__mutex_lock_slow(goro_mutex *m);                  /* the inlined Lock's rest */
+void goro__mutex_unlock_slow(goro_mutex *m, int32_t state); /* the inlined Unlock's rest */
 
 void goro_rwmutex_rlock(goro_rwmutex *rw);
 void goro_rwmutex_runlock(goro_rwmutex *rw); /* fatal "sync: RUnlock of unlocked RWMutex" */
@@ -90,6 +92,39 @@ void goro_wg_wait(goro_waitgroup *wg);
 /* Run f(arg) exactly once; concurrent callers wait until it has returned. If f panics, the
  * once counts as done and the panic goes on in the caller (Go's TestOncePanic). */
 void goro_once_do(goro_once *o, void (*f)(void *), void *arg);
+
+/* Fast paths inlined into the caller, as Go's compiler inlines Mutex.Lock/Unlock and
+ * Once.Do: one atomic on the first word (the Mutex state, Once's done flag; sync.c asserts
+ * the layout), the out-of-line function otherwise. Under ThreadSanitizer every call goes out
+ * of line, where the runtime reports its happens-before edges (src/race.h). */
+#if defined(__SANITIZE_THREAD__) || defined(GORO_RACE)
+#define GORO_SYNC_INLINE 0
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define GORO_SYNC_INLINE 0
+#endif
+#endif
+#ifndef GORO_SYNC_INLINE
+#define GORO_SYNC_INLINE 1
+#endif
+#if GORO_SYNC_INLINE && !defined(GORO_SYNC_IMPL)
+static inline void goro__mutex_lock_inl(goro_mutex *m) {
+  int32_t unlocked = 0;
+  if (!__atomic_compare_exchange_n((int32_t *)m, &unlocked, 1, false, __ATOMIC_ACQUIRE,
+                                   __ATOMIC_RELAXED))
+    goro__mutex_lock_slow(m);
+}
+static inline void goro__mutex_unlock_inl(goro_mutex *m) {
+  int32_t state = __atomic_sub_fetch((int32_t *)m, 1, __ATOMIC_RELEASE);
+  if (state != 0) goro__mutex_unlock_slow(m, state);
+}
+static inline void goro__once_do_inl(goro_once *o, void (*f)(void *), void *arg) {
+  if (!__atomic_load_n((uint32_t *)o, __ATOMIC_ACQUIRE)) goro_once_do(o, f, arg);
+}
+#define goro_mutex_lock goro__mutex_lock_inl
+#define goro_mutex_unlock goro__mutex_unlock_inl
+#define goro_once_do goro__once_do_inl
+#endif
 
 /* ---- atomics (sequentially consistent, like sync/atomic) ------------------------------- */
 

@@ -8,6 +8,8 @@
  * starvation mode: Unlock then hands ownership straight to the head waiter and yields to it,
  * newcomers queue at the tail without trying, so no waiter waits forever. The mutex returns
  * to normal mode when the last waiter leaves or a waiter got it in under 1 ms. */
+#define GORO_SYNC_IMPL 1 /* goro.h: the out-of-line definitions, not the inlined fast paths */
+#include <stddef.h>
 #include <string.h>
 
 #include "race.h"
@@ -27,6 +29,7 @@ typedef struct mutex {
   goro_sema sema; /* sema.aux is the state word: locked | woken | starving | waiters << 3 */
 } mutex;
 _Static_assert(sizeof(mutex) <= sizeof(goro_mutex), "goro_mutex too small");
+_Static_assert(offsetof(mutex, sema.aux) == 0, "goro.h's inlined Lock/Unlock use the first word");
 
 #define MSTATE(m) (&(m)->sema.aux)
 
@@ -127,6 +130,9 @@ void goro_mutex_unlock(goro_mutex *m) {
   RACE_RELEASE(m);
   mutex_unlock((mutex *)m);
 }
+
+void goro__mutex_lock_slow(goro_mutex *m) { mutex_lock_slow((mutex *)m, "sync.Mutex.Lock"); }
+void goro__mutex_unlock_slow(goro_mutex *m, int32_t state) { mutex_unlock_slow((mutex *)m, state); }
 
 bool goro_mutex_trylock(goro_mutex *gm) {
   mutex *m = (mutex *)gm;
@@ -248,6 +254,7 @@ typedef struct once {
   mutex m;
 } once;
 _Static_assert(sizeof(once) <= sizeof(goro_once), "goro_once too small");
+_Static_assert(offsetof(once, done) == 0, "goro.h's inlined Once.Do reads the first word");
 
 struct once_call {
   once *o;
