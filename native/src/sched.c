@@ -69,6 +69,11 @@
  * TLS. A G may resume on another M after any switch, so the current M is always read
  * through goro__getm (noipa, with a compiler barrier) and never cached across a switch;
  * errno is saved and restored per G for the same reason.
+ *
+ * Sanitizers. Under ASan a switch announces the new stack; under TSan each G is a fiber. In
+ * a race build (GORO_RACE, race.h) the runtime is not instrumented: each goroutine gets a
+ * fresh fiber from its spawner, switches carry no implicit ordering, a dead goroutine's stack
+ * shadow is reset, and sync.c/chan.c report the happens-before edges they create.
  */
 #include <errno.h>
 #include <limits.h>
