@@ -220,9 +220,9 @@ class NativeBackend:
         found = {p: "WARNING: ThreadSanitizer: data race" in r for p, r in reports.items()}
         excerpt = None
         if found["racy"]:
-            text = reports["racy"]
+            text = re.sub(r" \(BuildId: [0-9a-f]+\)", "", reports["racy"])
             lines = text[text.index("WARNING: ThreadSanitizer"):].splitlines()
-            excerpt = "\n".join(lines[:12])
+            excerpt = "\n".join(lines[:16])  # the two accesses and which goroutines made them
         return {"compiler": " ".join(rb.compiler()), "racy_reported": found["racy"], "mutex_reported": found["mutex"],
                 "atomic_reported": found["atomic"], "report_excerpt": excerpt,
                 "racy_location": bool(excerpt and re.search(r"racy\.c:\d+", excerpt)),
