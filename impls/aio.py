@@ -28,6 +28,7 @@ from typing import Any
 
 import psutil
 
+from impls.pycommon import EventWaitGroup
 from impls.pyutil import cpu_count, gettid, now, nvcsw, rss, spin, vm
 from suite.backend import Expect, NotApplicable, RuntimeMisuse, na, refuted
 
@@ -39,25 +40,13 @@ _NO_RACE_DETECTOR = ("Python has no race detector for Python code (no -race; Thr
 
 # --- the missing primitives, in the form an asyncio user writes them ----------------------------
 
-class WaitGroup:
+class WaitGroup(EventWaitGroup):
     """Go's WaitGroup over an asyncio.Event that is set while the counter is zero."""
 
+    misuse = RuntimeMisuse
+
     def __init__(self) -> None:
-        self._n = 0
-        self._zero = asyncio.Event()
-        self._zero.set()
-
-    def add(self, delta: int = 1) -> None:
-        if self._n + delta < 0:
-            raise RuntimeMisuse("sync: negative WaitGroup counter")
-        self._n += delta
-        if self._n == 0:
-            self._zero.set()
-        else:
-            self._zero.clear()
-
-    def done(self) -> None:
-        self.add(-1)
+        super().__init__(asyncio.Event())
 
     async def wait(self, timeout: float | None = None) -> None:
         if self._n == 0:

@@ -1,7 +1,9 @@
 """The `gevent` backend: every unit is a greenlet (gevent.spawn) on one OS thread, synchronised
 with gevent's own primitives: gevent.lock, gevent.event, gevent.queue. No monkey-patching: the
 scenarios call gevent directly, and a real blocking call (os.read) blocks the whole hub — which
-syscall_handoff shows.
+syscall_handoff shows. Scenarios whose code reads the same with OS threads are written once in
+impls/pyshared.py and run here on gevent's primitives (GeventBackend's class attributes); this
+module keeps the ones where greenlets need their own code.
 
 Greenlets switch only where code blocks on gevent (sleep, a lock, a queue, an Event, I/O), so
 code between two such points is atomic: that is the honest "atomic" here, and the reason races
@@ -21,24 +23,17 @@ from __future__ import annotations
 
 import gc
 import os
-import sys
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from impls import pyutil
 from impls.pycommon import (
-    NEGATIVE_WG,
     NO_RACE_DETECTOR,
     WAIT_S,
-    Once,
-    PyBackend,
+    EventWaitGroup,
     RWLock,
-    burn,
-    calibrate,
     drive_echo,
-    loopvar_variant,
-    order_summary,
     overflow_observables,
     parked_observables,
     per_op_ns,
@@ -46,7 +41,8 @@ from impls.pycommon import (
     timed,
     value_summary,
 )
-from suite.backend import Expect, NotApplicable, na, refuted
+from impls.pyshared import Scenarios, collect
+from suite.backend import Expect, na, refuted
 
 try:
     import gevent
@@ -99,26 +95,12 @@ def raw_switch_ns(switches: int) -> float:
     return per_op_ns(seconds, 2 * (switches // 2))
 
 
-class WaitGroup:
+class WaitGroup(EventWaitGroup):
     """Go's sync.WaitGroup the way a gevent user builds it: a counter and an Event set at zero.
     No lock: nothing between two gevent calls can be interleaved."""
 
     def __init__(self) -> None:
-        self._n = 0
-        self._zero = gevent.event.Event()
-        self._zero.set()
-
-    def add(self, delta: int = 1) -> None:
-        if self._n + delta < 0:
-            raise ValueError(NEGATIVE_WG)
-        self._n += delta
-        if self._n == 0:
-            self._zero.set()
-        else:
-            self._zero.clear()
-
-    def done(self) -> None:
-        self.add(-1)
+        super().__init__(gevent.event.Event())
 
     def wait(self, timeout: float = WAIT_S) -> None:
         if not self._zero.wait(timeout):
@@ -141,11 +123,7 @@ def pool(workers: int, jobs: int, sample: Callable[[], None] | None = None) -> i
             job_q.put(None)  # one "closed" marker per worker
 
     greenlets = [gevent.spawn(worker) for _ in range(workers)] + [gevent.spawn(feed)]
-    total = 0
-    for k in range(jobs):
-        total += results.get(timeout=WAIT_S)
-        if sample and k % 500 == 0:
-            sample()
+    total = collect(results, jobs, sample)
     join_or_fail(greenlets, "worker pool")
     return total
 
@@ -197,15 +175,35 @@ def handoff(block_ms: int, read: Callable[[int, int], bytes]) -> dict[str, Any]:
             "watchdog_fired": out["data"] == b"W"}
 
 
-class GeventBackend(PyBackend):
+class GeventBackend(Scenarios):
     name = "gevent"
     kind = "greenlet"
+
+    # the primitives that impls/pyshared.py's scenarios run on
+    join_or_fail = staticmethod(join_or_fail)
+    Lock = staticmethod(Lock)  # gevent.lock.BoundedSemaphore(1)
+    WaitGroup = WaitGroup
+    pool = staticmethod(pool)
+    live = staticmethod(live_greenlets)
+    live_count = "gc scan for greenlets not dead"
+    spawn_args = "gevent.spawn(f, i)"
+    no_stealing = "one hub on one OS thread: nothing to steal"
+    if _IMPORT_ERROR is None:  # gevent's own functions, no wrapper: timed loops call them
+        go = staticmethod(gevent.spawn)
+        Event = gevent.event.Event
+        sleep = staticmethod(gevent.sleep)  # sleep(0) is the greenlet's yield, via the hub
 
     def available(self) -> bool | str:
         return True if _IMPORT_ERROR is None else _IMPORT_ERROR
 
     def library_version(self) -> str:
         return f"gevent {gevent.__version__} (greenlet {greenlet.__version__})"
+
+    def warm_up(self) -> None:
+        gevent.get_hub()  # the hub is made on first use: not inside a measurement
+
+    def idle_neighbours(self) -> list[Any]:
+        return [gevent.spawn(gevent.sleep, 0) for _ in range(10)]  # small idle neighbours
 
     # ---- §1 memory, stacks, spawn, switch ------------------------------------------------
 
@@ -248,38 +246,6 @@ class GeventBackend(PyBackend):
         return parked_observables(n, reached, error, rss0, vm0, rss1, vm1, seconds,
                                   not_joined=parked)
 
-    def sc_spawn_empty_wait(self, n: int) -> dict[str, Any]:
-        wg = WaitGroup()
-        for _ in range(n):
-            wg.add(1)
-            gevent.spawn(wg.done)
-        wg.wait()
-        return {"n": n, "heap_bytes": None, "rss_bytes": pyutil.rss()}
-
-    def sc_stack_growth(self, depth_kib: int) -> dict[str, Any]:
-        reached = 0
-
-        def recurse(kib: int) -> None:
-            nonlocal reached
-            buf = bytearray(1024)  # the frame's 1 KiB local (Python keeps it on the heap)
-            buf[-1] = 1
-            reached = max(reached, (depth_kib - kib + 1) * len(buf))
-            if kib > 1:
-                recurse(kib - 1)
-
-        out: dict[str, Any] = {"ok": False, "error": None}
-
-        def unit() -> None:
-            try:
-                recurse(depth_kib)
-                out["ok"] = True
-            except RecursionError as e:
-                out["error"] = f"RecursionError: {e}"
-
-        idle = [gevent.spawn(gevent.sleep, 0) for _ in range(10)]  # small idle neighbours
-        join_or_fail([gevent.spawn(unit), *idle], "stack_growth")
-        return {**out, "recursed_bytes": reached, "recursion_limit": sys.getrecursionlimit()}
-
     def sc_stack_overflow(self) -> dict[str, Any]:
         # .get() re-raises the greenlet's error in the spawner, as a gevent user writes it.
         return overflow_observables(
@@ -287,17 +253,6 @@ class GeventBackend(PyBackend):
             "def down(n):\n"
             "    return down(n + 1) + 1\n"
             "gevent.spawn(down, 0).get(timeout=60)\n")
-
-    def sc_spawn(self, n: int, procs: int | None) -> dict[str, Any]:
-        def empty() -> None:
-            pass
-
-        gevent.get_hub()
-        t0 = now()
-        greenlets = [gevent.spawn(empty) for _ in range(n)]
-        join_or_fail(greenlets, "spawn")
-        seconds = now() - t0
-        return timed(seconds, n, ns_per_spawn=per_op_ns(seconds, n))
 
     def sc_pingpong_yield(self, n: int) -> dict[str, Any]:
         turns = n // 2
@@ -325,18 +280,12 @@ class GeventBackend(PyBackend):
             for _ in range(rounds):
                 pong.put(ping.get())
 
-        g = gevent.spawn(echo)
-        c0 = pyutil.nvcsw()
-        t0 = now()
-        for i in range(rounds):
-            ping.put(i)
-            pong.get()
-        seconds = now() - t0
-        csw = pyutil.nvcsw() - c0
-        join_or_fail([g], "pingpong_chan")
-        msgs = 2 * rounds
-        return timed(seconds, msgs, ns_per_message=per_op_ns(seconds, msgs),
-                     nvcsw_per_message=csw / msgs, channel="gevent.queue.Channel")
+        def serve() -> None:
+            for i in range(rounds):
+                ping.put(i)
+                pong.get()
+
+        return self.timed_pingpong(echo, serve, 2 * rounds, "gevent.queue.Channel")
 
     # ---- §2 scheduling ------------------------------------------------------------------
 
@@ -357,166 +306,11 @@ class GeventBackend(PyBackend):
         return {"units": n, "distinct_threads": len(set(tids)), "gomaxprocs": None,
                 "threads_in_syscalls": None}
 
-    def sc_work_stealing(self, n: int, procs: int) -> dict[str, Any]:
-        iters = calibrate(0.020)  # ~20 µs of arithmetic
-        tids: list[int] = []
-
-        def unit() -> None:
-            tids.append(pyutil.gettid())
-            burn(iters)
-
-        def spawner() -> None:
-            join_or_fail([gevent.spawn(unit) for _ in range(n)], "work_stealing units")
-
-        join_or_fail([gevent.spawn(spawner)], "work_stealing")
-        return {"units": n, "distinct_threads": len(set(tids)), "steals": None,
-                "note": "one hub on one OS thread: nothing to steal"}
-
     def sc_syscall_handoff(self, block_ms: int) -> dict[str, Any]:
         plain = handoff(block_ms, os.read)  # a real blocking read(2) blocks the hub
         # gevent's own remedy, for the report: run the read on gevent's thread pool
         fixed = handoff(block_ms, gevent.os.tp_read)
         return {**plain, "with_gevent_os_tp_read": fixed}
-
-    def sc_gomaxprocs(self) -> dict[str, Any]:
-        return {"gomaxprocs": None, "cpu_count": pyutil.cpu_count()}
-
-    def sc_parallel_speedup(self, work_ms: int) -> dict[str, Any]:
-        iters = calibrate(work_ms)  # a fixed amount of work, so that the GIL can show
-
-        def one_after_the_other() -> None:  # "P=1"
-            for _ in range(2):
-                join_or_fail([gevent.spawn(burn, iters)], "parallel_speedup")
-
-        def concurrently() -> None:  # "P=2"
-            join_or_fail([gevent.spawn(burn, iters), gevent.spawn(burn, iters)], "parallel_speedup")
-
-        def best_of_3(f: Callable[[], None]) -> float:  # the machine is shared: keep the least
-            times = []                                 # disturbed of three runs
-            for _ in range(3):
-                t0 = now()
-                f()
-                times.append(now() - t0)
-            return min(times)
-
-        p1, p2 = best_of_3(one_after_the_other), best_of_3(concurrently)
-        return {"seconds_p1": p1, "seconds_p2": p2, "speedup": p1 / p2}
-
-    # ---- §3 basics ----------------------------------------------------------------------
-
-    def sc_go_returns(self, trials: int) -> dict[str, Any]:
-        forever = gevent.event.Event()  # set only to clean up once the trials are done
-        started: list[int] = []
-        returned = spawner_first = 0
-        greenlets = []
-        for k in range(trials):
-            def child(k: int = k) -> None:
-                started.append(k)
-                forever.wait()
-
-            greenlets.append(gevent.spawn(child))
-            returned += 1
-            spawner_first += k not in started
-        forever.set()
-        join_or_fail(greenlets, "go_returns")
-        return {"spawn_returned": returned == trials, "spawner_first": spawner_first,
-                "trials": trials}
-
-    def sc_completion_order(self, trials: int, procs: int) -> dict[str, Any]:
-        def trial() -> str:
-            order: list[int] = []
-            lock = Lock()
-
-            def unit(i: int) -> None:
-                with lock:
-                    order.append(i)
-
-            join_or_fail([gevent.spawn(unit, i) for i in range(3)], "completion_order")
-            return "".join(map(str, order))
-
-        return order_summary([trial() for _ in range(trials)])
-
-    def sc_loopvar_capture(self, n: int, trials: int) -> dict[str, Any]:
-        def runs(spawn_all: Callable[[list[int]], list[Any]]) -> list[list[int]]:
-            out = []
-            for _ in range(trials):
-                seen: list[int] = []
-                join_or_fail(spawn_all(seen), "loopvar_capture")
-                out.append(seen)
-            return out
-
-        def late_binding(seen: list[int]) -> list[Any]:
-            return [gevent.spawn(lambda: seen.append(i)) for i in range(n)]  # noqa: B023
-
-        def default_arg(seen: list[int]) -> list[Any]:
-            return [gevent.spawn(lambda i=i: seen.append(i)) for i in range(n)]
-
-        def spawn_args(seen: list[int]) -> list[Any]:
-            return [gevent.spawn(seen.append, i) for i in range(n)]
-
-        return {"variants": {
-            "closure (late binding)": loopvar_variant("shared", runs(late_binding)),
-            "default argument i=i": loopvar_variant("per-iteration", runs(default_arg)),
-            "gevent.spawn(f, i)": loopvar_variant("per-iteration", runs(spawn_args))}}
-
-    # ---- §4 WaitGroup -------------------------------------------------------------------
-
-    def _wg_trials(self, n: int, trials: int) -> int:
-        """Trials in which Wait returned while a worker had not set its done flag."""
-        def trial() -> bool:
-            wg = WaitGroup()
-            done = [False] * n
-
-            def worker(i: int) -> None:
-                done[i] = True
-                wg.done()
-
-            for i in range(n):
-                wg.add(1)
-                gevent.spawn(worker, i)
-            wg.wait()
-            return all(done)
-
-        return sum(not trial() for _ in range(trials))
-
-    def sc_wg_waits_all(self, n: int, trials: int) -> dict[str, Any]:
-        return {"trials": trials, "violations": self._wg_trials(n, trials)}
-
-    def sc_wg_add_before(self, n: int, trials: int) -> dict[str, Any]:
-        return {"trials": trials, "early_returns": self._wg_trials(n, trials)}
-
-    def sc_wg_add_inside(self, n: int, trials: int) -> dict[str, Any]:
-        def trial() -> tuple[bool, list[str]]:
-            """(Wait returned early, misuse errors raised)"""
-            wg = WaitGroup()
-            done = [False] * n
-            misuse: list[str] = []
-
-            def worker(i: int) -> None:
-                try:
-                    wg.add(1)  # too late: the spawner is already in Wait
-                    done[i] = True
-                    wg.done()
-                except ValueError as e:
-                    misuse.append(str(e))
-
-            greenlets = [gevent.spawn(worker, i) for i in range(n)]
-            wg.wait()
-            early = not all(done)
-            join_or_fail(greenlets, "wg_add_inside")
-            return early, misuse
-
-        results = [trial() for _ in range(trials)]
-        errors = [m[0] for _, m in results if m]
-        return {"trials": trials, "early_returns": sum(e for e, _ in results),
-                "errors": len(errors), "first_error": errors[0] if errors else None}
-
-    def sc_wg_negative(self) -> dict[str, Any]:
-        try:
-            WaitGroup().done()
-        except ValueError as e:
-            return {"raised": True, "error": str(e)}
-        return {"raised": False, "error": None}
 
     # ---- §5 races -----------------------------------------------------------------------
 
@@ -543,52 +337,7 @@ class GeventBackend(PyBackend):
         return {**value_summary(units * increments, finals),
                 "with_yield_between_load_and_store": trial(True)}
 
-    def sc_race_detector(self) -> dict[str, Any]:
-        raise NotApplicable(NO_RACE_DETECTOR)
-
-    def sc_race_overhead(self, units: int, increments: int) -> dict[str, Any]:
-        raise NotApplicable(NO_RACE_DETECTOR)
-
     # ---- §6 Mutex / RWMutex -------------------------------------------------------------
-
-    def sc_mutex_counter(self, units: int, increments: int, trials: int,
-                         procs: int | None) -> dict[str, Any]:
-        def trial() -> int:
-            counter = 0
-            lock = Lock()
-
-            def unit() -> None:
-                nonlocal counter
-                for _ in range(increments):
-                    with lock:
-                        counter += 1
-
-            join_or_fail([gevent.spawn(unit) for _ in range(units)], "mutex_counter")
-            return counter
-
-        exact = sum(trial() == units * increments for _ in range(trials))
-        return {"trials": trials, "exact_trials": exact}
-
-    def sc_mutex_unlock_on_panic(self) -> dict[str, Any]:
-        lock = Lock()
-        out = {"panicked": False, "recovered": False, "lock_free_after": False}
-
-        def section() -> None:
-            try:
-                with lock:  # the with-statement is Python's `defer mu.Unlock()`
-                    out["panicked"] = True
-                    raise RuntimeError("panic inside the critical section")
-            except RuntimeError:
-                out["recovered"] = True
-
-        def other() -> None:
-            if lock.acquire(timeout=1.0):
-                out["lock_free_after"] = True
-                lock.release()
-
-        join_or_fail([gevent.spawn(section)], "mutex_unlock_on_panic")
-        join_or_fail([gevent.spawn(other)], "mutex_unlock_on_panic")
-        return out
 
     def sc_mutex_unlock_unlocked(self) -> dict[str, Any]:
         try:
@@ -627,67 +376,6 @@ class GeventBackend(PyBackend):
         join_or_fail([gevent.spawn(reader) for _ in range(readers)], "rw_readers_share")
         return {"peak_readers": peak,
                 "rwlock": "two gevent BoundedSemaphores (lightswitch); gevent has no RWLock"}
-
-    def sc_rw_writer_exclusive(self, ops: int, procs: int) -> dict[str, Any]:
-        rw = RWLock(Lock)
-        units = 4
-        inside = [0] * units
-        violations = 0
-
-        def unit(me: int, count: int) -> None:
-            nonlocal violations
-            for k in range(count):
-                if k % 4 == 0:  # every fourth operation writes
-                    rw.lock()
-                    inside[me] = 1
-                    gevent.sleep(0)  # yield inside the section: let others try to enter
-                    if sum(inside) != 1:
-                        violations += 1
-                    inside[me] = 0
-                    rw.unlock()
-                else:
-                    rw.rlock()
-                    inside[me] = 1
-                    gevent.sleep(0)
-                    inside[me] = 0
-                    rw.runlock()
-
-        per = ops // units
-        join_or_fail([gevent.spawn(unit, u, per + (u < ops % units)) for u in range(units)],
-                     "rw_writer_exclusive")
-        return {"ops": ops, "violations": violations}
-
-    def sc_rw_vs_mutex(self, n: int, read_pct: int, procs: int) -> dict[str, Any]:
-        workers = 4
-        data = list(range(64))
-
-        def read_section(k: int) -> int:  # ~1 µs over the shared array
-            return sum(data[k % 32: k % 32 + 32])
-
-        def workload(rlock: Callable[[], Any], runlock: Callable[[], Any],
-                     lock: Callable[[], Any], unlock: Callable[[], Any]) -> float:
-            def worker(count: int) -> None:
-                for k in range(count):
-                    if k % 100 < read_pct:
-                        rlock()
-                        read_section(k)
-                        runlock()
-                    else:
-                        lock()
-                        data[k % 64] = k
-                        unlock()
-
-            t0 = now()
-            join_or_fail([gevent.spawn(worker, n // workers + (w < n % workers))
-                          for w in range(workers)], "rw_vs_mutex")
-            return now() - t0
-
-        rw = RWLock(Lock)
-        rw_s = workload(rw.rlock, rw.runlock, rw.lock, rw.unlock)
-        m = Lock()
-        mutex_s = workload(m.acquire, m.release, m.acquire, m.release)
-        return timed(rw_s, n, rw_seconds=rw_s, mutex_seconds=mutex_s, ratio=mutex_s / rw_s,
-                     workers=workers)
 
     # ---- §7 deadlock --------------------------------------------------------------------
 
@@ -808,60 +496,6 @@ class GeventBackend(PyBackend):
                 "ratio_contended": mutex_c / atomic_c,
                 "note": "greenlets never preempt: 'contended' units run one after the other"}
 
-    # ---- §9 Once ------------------------------------------------------------------------
-
-    def _once_trial(self, callers: int, init_ms: int) -> tuple[int, bool, int]:
-        once = Once(Lock)
-        gate = gevent.event.Event()
-        runs = 0
-        instance = None
-        seen: list[object] = []
-
-        def init() -> None:
-            nonlocal runs, instance
-            runs += 1
-            if init_ms:
-                gevent.sleep(init_ms / 1e3)  # a slow initialisation: the others get to run
-            instance = object()
-
-        def caller() -> None:
-            gate.wait(timeout=WAIT_S)
-            once.do(init)
-            seen.append(instance)
-
-        greenlets = [gevent.spawn(caller) for _ in range(callers)]
-        gate.set()
-        join_or_fail(greenlets, "once")
-        same = len(seen) == callers and all(s is instance for s in seen)
-        return runs, same, sum(s is None for s in seen)
-
-    def sc_once_runs_once(self, callers: int, trials: int) -> dict[str, Any]:
-        results = [self._once_trial(callers, 0) for _ in range(trials)]
-        return {"trials": trials, "max_init_count": max(r[0] for r in results),
-                "all_same_instance": all(r[1] for r in results)}
-
-    def sc_once_waits(self, callers: int, trials: int, init_ms: int) -> dict[str, Any]:
-        results = [self._once_trial(callers, init_ms) for _ in range(trials)]
-        return {"trials": trials, "unset_observed": sum(r[2] for r in results)}
-
-    # ---- §10 worker pool ----------------------------------------------------------------
-
-    def sc_pool_result(self, workers: int, jobs: int) -> dict[str, Any]:
-        return {"total": pool(workers, jobs), "expected": sum(j * j for j in range(1, jobs + 1))}
-
-    def sc_pool_bounded(self, workers: int, jobs: int) -> dict[str, Any]:
-        gevent.get_hub()
-        baseline = live_greenlets()
-        peak = baseline
-
-        def sample() -> None:
-            nonlocal peak
-            peak = max(peak, live_greenlets())
-
-        pool(workers, jobs, sample)
-        return {"peak_live": peak, "baseline": baseline, "workers": workers,
-                "live_count": "gc scan for greenlets not dead"}
-
     # ---- §11 leaks ----------------------------------------------------------------------
 
     def sc_leak_blocked_sender(self, calls: int) -> dict[str, Any]:
@@ -938,31 +572,6 @@ class GeventBackend(PyBackend):
 
     # ---- benchmark-only workloads -------------------------------------------------------
 
-    def sc_mutex_uncontended(self, n: int) -> dict[str, Any]:
-        lock = Lock()
-        t0 = now()
-        for _ in range(n):
-            lock.acquire()
-            lock.release()
-        seconds = now() - t0
-        return timed(seconds, n, ns_per_op=per_op_ns(seconds, n))
-
-    def sc_mutex_contended(self, n: int, units: int, procs: int) -> dict[str, Any]:
-        lock = Lock()
-        counter = 0
-        each = n // units
-
-        def unit() -> None:
-            nonlocal counter
-            for _ in range(each):
-                with lock:
-                    counter += 1
-
-        t0 = now()
-        join_or_fail([gevent.spawn(unit) for _ in range(units)], "mutex_contended")
-        seconds = now() - t0
-        return timed(seconds, each * units, ns_per_op=per_op_ns(seconds, each * units))
-
     def sc_atomic_add(self, n: int) -> dict[str, Any]:
         counter = 0
         t0 = now()
@@ -970,32 +579,6 @@ class GeventBackend(PyBackend):
             counter += 1  # noqa: SIM113 (the increment is the workload) — atomic among greenlets
         seconds = now() - t0
         return timed(seconds, n, ns_per_op=per_op_ns(seconds, n))
-
-    def sc_waitgroup(self, n: int, procs: int | None) -> dict[str, Any]:
-        wg = WaitGroup()
-        gevent.get_hub()
-        t0 = now()
-        wg.add(n)
-        for _ in range(n):
-            gevent.spawn(wg.done)
-        wg.wait()
-        seconds = now() - t0
-        return timed(seconds, n, ns_per_unit=per_op_ns(seconds, n))
-
-    def sc_once(self, n: int) -> dict[str, Any]:
-        once = Once(Lock)
-        once.do(lambda: None)
-        t0 = now()
-        for _ in range(n):
-            once.do(lambda: None)
-        seconds = now() - t0
-        return timed(seconds, n, ns_per_op=per_op_ns(seconds, n))
-
-    def sc_worker_pool(self, workers: int, jobs: int, procs: int | None) -> dict[str, Any]:
-        t0 = now()
-        total = pool(workers, jobs)
-        seconds = now() - t0
-        return timed(seconds, jobs, ns_per_job=per_op_ns(seconds, jobs), total=total)
 
     def sc_skynet(self, leaves: int, procs: int | None) -> dict[str, Any]:
         if str(leaves).rstrip("0") != "1":

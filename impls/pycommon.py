@@ -1,7 +1,7 @@
 """Plumbing shared by the Python backends (threading, gevent; asyncio may import it too).
 
 Nothing here is a scenario: the scenarios live in each backend module, written in that library's
-idiom. This module holds what surrounds them — the dispatch from scenario name to method, fixed
+idiom (those that read the same under threading and gevent, once, in pyshared.py). This module holds what surrounds them — the dispatch from scenario name to method, fixed
 CPU work, child processes for crashes, the echo-client driver, small summaries — so that the
 scenario bodies stay as short as the article's snippets.
 """
@@ -220,6 +220,32 @@ def drive_echo(port: int, conns: int, rounds: int, rss: Callable[[], int] = pyut
 
 
 # ---- primitives Python lacks, built the textbook way over a library's own lock -------------
+
+class EventWaitGroup:
+    """Go's sync.WaitGroup counter for units that are never interleaved between two library calls
+    (greenlets, asyncio tasks), hence no lock: `zero` is the library's Event, kept set while the
+    counter is zero, and the subclass's `wait` (blocking or awaitable) waits on it. A negative
+    counter raises `misuse`, with Go's message."""
+
+    misuse: type[Exception] = ValueError
+
+    def __init__(self, zero: Any) -> None:
+        self._n = 0
+        self._zero = zero
+        self._zero.set()
+
+    def add(self, delta: int = 1) -> None:
+        if self._n + delta < 0:
+            raise self.misuse(NEGATIVE_WG)
+        self._n += delta
+        if self._n == 0:
+            self._zero.set()
+        else:
+            self._zero.clear()
+
+    def done(self) -> None:
+        self.add(-1)
+
 
 class RWLock:
     """Readers-writer lock from two plain locks ("lightswitch", Downey's Little Book of

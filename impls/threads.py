@@ -3,7 +3,10 @@ primitives (Lock, Event, Condition, Barrier, Semaphore) and `queue.Queue` for ch
 
 Each scenario is written the way a Python user of threading writes it; the measurement plumbing
 (rss, nvcsw, clocks) stays around it. Every wait has a timeout and every thread is a daemon, so a
-scenario that goes wrong reports what it saw instead of hanging the worker.
+scenario that goes wrong reports what it saw instead of hanging the worker. Scenarios whose code
+reads the same with greenlets are written once in impls/pyshared.py and run here on threading's
+primitives (ThreadingBackend's class attributes); this module keeps the ones where threads need
+their own code.
 
 What Python lacks is built the textbook way and named as such: a WaitGroup over Condition, a
 sync.Once as a double-checked Lock, an RWLock from two Locks (impls/pycommon.py). There is no
@@ -29,14 +32,8 @@ from impls.pycommon import (
     NEGATIVE_WG,
     NO_RACE_DETECTOR,
     WAIT_S,
-    Once,
-    PyBackend,
     RWLock,
-    burn,
-    calibrate,
     drive_echo,
-    loopvar_variant,
-    order_summary,
     overflow_observables,
     parked_observables,
     per_op_ns,
@@ -44,6 +41,7 @@ from impls.pycommon import (
     timed,
     value_summary,
 )
+from impls.pyshared import Scenarios, collect
 from suite.backend import NotApplicable, na, refuted
 
 now = pyutil.now
@@ -149,18 +147,28 @@ def pool(workers: int, jobs: int, sample: Callable[[], None] | None = None) -> i
             job_q.put(None, timeout=WAIT_S)  # one "closed" marker per worker
 
     threads = [go(worker) for _ in range(workers)] + [go(feed)]
-    total = 0
-    for k in range(jobs):
-        total += results.get(timeout=WAIT_S)
-        if sample and k % 500 == 0:
-            sample()
+    total = collect(results, jobs, sample)
     join_or_fail(threads, "worker pool")
     return total
 
 
-class ThreadingBackend(PyBackend):
+class ThreadingBackend(Scenarios):
     name = "threading"
     kind = "os-thread"
+
+    # the primitives that impls/pyshared.py's scenarios run on
+    go = staticmethod(go)
+    join_or_fail = staticmethod(join_or_fail)
+    Lock = staticmethod(threading.Lock)  # a Lock may be released by another thread
+    Event = threading.Event
+    WaitGroup = WaitGroup
+    sleep = staticmethod(time.sleep)  # sleep(0) releases the GIL: the thread's yield
+    pool = staticmethod(pool)
+    live = staticmethod(threading.active_count)
+    live_count = "threading.active_count()"
+    spawn_args = "Thread(args=(i,))"
+    no_stealing = ("one OS thread per unit: the kernel schedules them, there is no queue to "
+                   "steal from")
 
     def library_version(self) -> str:
         return f"threading (stdlib), switch interval {sys.getswitchinterval() * 1e3:g} ms"
@@ -203,38 +211,6 @@ class ThreadingBackend(PyBackend):
                                   stack_reserve_bytes=stack_reserve(),
                                   not_joined=sum(t.is_alive() for t in threads))
 
-    def sc_spawn_empty_wait(self, n: int) -> dict[str, Any]:
-        wg = WaitGroup()
-        for _ in range(n):
-            wg.add(1)
-            go(wg.done)
-        wg.wait()
-        return {"n": n, "heap_bytes": None, "rss_bytes": pyutil.rss()}
-
-    def sc_stack_growth(self, depth_kib: int) -> dict[str, Any]:
-        reached = 0
-
-        def recurse(kib: int) -> None:
-            nonlocal reached
-            buf = bytearray(1024)  # the frame's 1 KiB local (Python keeps it on the heap)
-            buf[-1] = 1
-            reached = max(reached, (depth_kib - kib + 1) * len(buf))
-            if kib > 1:
-                recurse(kib - 1)
-
-        out: dict[str, Any] = {"ok": False, "error": None}
-
-        def unit() -> None:
-            try:
-                recurse(depth_kib)
-                out["ok"] = True
-            except RecursionError as e:
-                out["error"] = f"RecursionError: {e}"
-
-        join_or_fail([go(unit)], "stack_growth")
-        return {**out, "recursed_bytes": reached,
-                "recursion_limit": sys.getrecursionlimit()}
-
     def sc_stack_overflow(self) -> dict[str, Any]:
         # The error is left to threading's excepthook, as a user would see it; the process
         # itself exits 0 because an exception in a thread does not end the program.
@@ -245,16 +221,6 @@ class ThreadingBackend(PyBackend):
             "t = threading.Thread(target=down, args=(0,))\n"
             "t.start()\n"
             "t.join(60)\n")
-
-    def sc_spawn(self, n: int, procs: int | None) -> dict[str, Any]:
-        def empty() -> None:
-            pass
-
-        t0 = now()
-        threads = [go(empty) for _ in range(n)]
-        join_or_fail(threads, "spawn")
-        seconds = now() - t0
-        return timed(seconds, n, ns_per_spawn=per_op_ns(seconds, n))
 
     def sc_pingpong_yield(self, n: int) -> dict[str, Any]:
         # threading has no yield-to: the lightest strict hand-off is a pair of Locks used as
@@ -294,18 +260,12 @@ class ThreadingBackend(PyBackend):
             for _ in range(rounds):
                 pong.put(ping.get(timeout=WAIT_S))
 
-        t = go(echo)
-        c0 = pyutil.nvcsw()
-        t0 = now()
-        for i in range(rounds):
-            ping.put(i)
-            pong.get(timeout=WAIT_S)
-        seconds = now() - t0
-        csw = pyutil.nvcsw() - c0
-        join_or_fail([t], "pingpong_chan")
-        msgs = 2 * rounds
-        return timed(seconds, msgs, ns_per_message=per_op_ns(seconds, msgs),
-                     nvcsw_per_message=csw / msgs, channel="queue.Queue(maxsize=1)")
+        def serve() -> None:
+            for i in range(rounds):
+                ping.put(i)
+                pong.get(timeout=WAIT_S)
+
+        return self.timed_pingpong(echo, serve, 2 * rounds, "queue.Queue(maxsize=1)")
 
     # ---- §2 scheduling ------------------------------------------------------------------
 
@@ -327,21 +287,6 @@ class ThreadingBackend(PyBackend):
         join_or_fail(threads, "thread_ids")
         return {"units": len(threads), "distinct_threads": len(set(tids)), "gomaxprocs": None,
                 "threads_in_syscalls": None, "error": error}
-
-    def sc_work_stealing(self, n: int, procs: int) -> dict[str, Any]:
-        iters = calibrate(0.020)  # ~20 µs of arithmetic
-        tids: list[int] = []
-
-        def unit() -> None:
-            tids.append(pyutil.gettid())
-            burn(iters)
-
-        def spawner() -> None:
-            join_or_fail([go(unit) for _ in range(n)], "work_stealing units")
-
-        join_or_fail([go(spawner)], "work_stealing")
-        return {"units": n, "distinct_threads": len(set(tids)), "steals": None,
-                "note": "one OS thread per unit: the kernel schedules them, there is no queue to steal from"}
 
     def sc_syscall_handoff(self, block_ms: int) -> dict[str, Any]:
         r, w = os.pipe()
@@ -383,147 +328,6 @@ class ThreadingBackend(PyBackend):
         return {"blocked_ms": out["blocked_ms"], "progress_during_block": out["progress"],
                 "watchdog_fired": out["data"] == b"W"}
 
-    def sc_gomaxprocs(self) -> dict[str, Any]:
-        return {"gomaxprocs": None, "cpu_count": pyutil.cpu_count()}
-
-    def sc_parallel_speedup(self, work_ms: int) -> dict[str, Any]:
-        iters = calibrate(work_ms)  # a fixed amount of work, so that the GIL can show
-
-        def one_after_the_other() -> None:  # "P=1"
-            for _ in range(2):
-                join_or_fail([go(burn, iters)], "parallel_speedup")
-
-        def concurrently() -> None:  # "P=2"
-            join_or_fail([go(burn, iters), go(burn, iters)], "parallel_speedup")
-
-        def best_of_3(f: Callable[[], None]) -> float:  # the machine is shared: keep the least
-            times = []                                 # disturbed of three runs
-            for _ in range(3):
-                t0 = now()
-                f()
-                times.append(now() - t0)
-            return min(times)
-
-        p1, p2 = best_of_3(one_after_the_other), best_of_3(concurrently)
-        return {"seconds_p1": p1, "seconds_p2": p2, "speedup": p1 / p2}
-
-    # ---- §3 basics ----------------------------------------------------------------------
-
-    def sc_go_returns(self, trials: int) -> dict[str, Any]:
-        forever = threading.Event()  # set only to clean up once the trials are done
-        returned = spawner_first = 0
-        threads = []
-        for _ in range(trials):
-            started = threading.Event()
-
-            def child(started: threading.Event = started) -> None:
-                started.set()
-                forever.wait(timeout=WAIT_S)
-
-            threads.append(go(child))
-            returned += 1
-            spawner_first += not started.is_set()
-        forever.set()
-        join_or_fail(threads, "go_returns")
-        return {"spawn_returned": returned == trials, "spawner_first": spawner_first,
-                "trials": trials}
-
-    def sc_completion_order(self, trials: int, procs: int) -> dict[str, Any]:
-        def trial() -> str:
-            order: list[int] = []
-            lock = threading.Lock()
-
-            def unit(i: int) -> None:
-                with lock:
-                    order.append(i)
-
-            join_or_fail([go(unit, i) for i in range(3)], "completion_order")
-            return "".join(map(str, order))
-
-        return order_summary([trial() for _ in range(trials)])
-
-    def sc_loopvar_capture(self, n: int, trials: int) -> dict[str, Any]:
-        def runs(spawn_all: Callable[[list[int]], list[threading.Thread]]) -> list[list[int]]:
-            out = []
-            for _ in range(trials):
-                seen: list[int] = []
-                join_or_fail(spawn_all(seen), "loopvar_capture")
-                out.append(seen)
-            return out
-
-        def late_binding(seen: list[int]) -> list[threading.Thread]:
-            return [go(lambda: seen.append(i)) for i in range(n)]  # noqa: B023 (the point)
-
-        def default_arg(seen: list[int]) -> list[threading.Thread]:
-            return [go(lambda i=i: seen.append(i)) for i in range(n)]
-
-        def thread_args(seen: list[int]) -> list[threading.Thread]:
-            return [go(seen.append, i) for i in range(n)]
-
-        return {"variants": {
-            "closure (late binding)": loopvar_variant("shared", runs(late_binding)),
-            "default argument i=i": loopvar_variant("per-iteration", runs(default_arg)),
-            "Thread(args=(i,))": loopvar_variant("per-iteration", runs(thread_args))}}
-
-    # ---- §4 WaitGroup -------------------------------------------------------------------
-
-    def _wg_trials(self, n: int, trials: int) -> int:
-        """Trials in which Wait returned while a worker had not set its done flag."""
-        def trial() -> bool:
-            wg = WaitGroup()
-            done = [False] * n
-
-            def worker(i: int) -> None:
-                done[i] = True
-                wg.done()
-
-            for i in range(n):
-                wg.add(1)
-                go(worker, i)
-            wg.wait()
-            return all(done)
-
-        return sum(not trial() for _ in range(trials))
-
-    def sc_wg_waits_all(self, n: int, trials: int) -> dict[str, Any]:
-        return {"trials": trials, "violations": self._wg_trials(n, trials)}
-
-    def sc_wg_add_before(self, n: int, trials: int) -> dict[str, Any]:
-        return {"trials": trials, "early_returns": self._wg_trials(n, trials)}
-
-    def sc_wg_add_inside(self, n: int, trials: int) -> dict[str, Any]:
-        def trial() -> tuple[bool, list[str]]:
-            """(Wait returned early, misuse errors raised)"""
-            wg = WaitGroup()
-            done = [False] * n
-            misuse: list[str] = []
-
-            def worker(i: int) -> None:
-                try:
-                    wg.add(1)  # too late: the spawner may already be in Wait
-                    done[i] = True
-                    wg.done()
-                except ValueError as e:
-                    misuse.append(str(e))
-
-            threads = [go(worker, i) for i in range(n)]
-            wg.wait()
-            early = not all(done)
-            join_or_fail(threads, "wg_add_inside")
-            return early, misuse
-
-        results = [trial() for _ in range(trials)]
-        errors = [m[0] for _, m in results if m]
-        return {"trials": trials, "early_returns": sum(e for e, _ in results),
-                "errors": len(errors), "first_error": errors[0] if errors else None}
-
-    def sc_wg_negative(self) -> dict[str, Any]:
-        try:
-            WaitGroup().done()
-        except ValueError as e:
-            return {"raised": True, "error": str(e)}
-        return {"raised": False, "error": None}
-
     # ---- §5 races -----------------------------------------------------------------------
 
     def sc_racy_counter(self, units: int, increments: int, trials: int,
@@ -538,52 +342,7 @@ class ThreadingBackend(PyBackend):
                 "preemptible_8x200k": {"expected": 1_600_000, "counter += 1": long_plain,
                                        "counter = counter + one()": long_call}}
 
-    def sc_race_detector(self) -> dict[str, Any]:
-        raise NotApplicable(NO_RACE_DETECTOR)
-
-    def sc_race_overhead(self, units: int, increments: int) -> dict[str, Any]:
-        raise NotApplicable(NO_RACE_DETECTOR)
-
     # ---- §6 Mutex / RWMutex -------------------------------------------------------------
-
-    def sc_mutex_counter(self, units: int, increments: int, trials: int,
-                         procs: int | None) -> dict[str, Any]:
-        def trial() -> int:
-            counter = 0
-            lock = threading.Lock()
-
-            def unit() -> None:
-                nonlocal counter
-                for _ in range(increments):
-                    with lock:
-                        counter += 1
-
-            join_or_fail([go(unit) for _ in range(units)], "mutex_counter")
-            return counter
-
-        exact = sum(trial() == units * increments for _ in range(trials))
-        return {"trials": trials, "exact_trials": exact}
-
-    def sc_mutex_unlock_on_panic(self) -> dict[str, Any]:
-        lock = threading.Lock()
-        out = {"panicked": False, "recovered": False, "lock_free_after": False}
-
-        def section() -> None:
-            try:
-                with lock:  # the with-statement is Python's `defer mu.Unlock()`
-                    out["panicked"] = True
-                    raise RuntimeError("panic inside the critical section")
-            except RuntimeError:
-                out["recovered"] = True
-
-        def other() -> None:
-            if lock.acquire(timeout=1.0):
-                out["lock_free_after"] = True
-                lock.release()
-
-        join_or_fail([go(section)], "mutex_unlock_on_panic")
-        join_or_fail([go(other)], "mutex_unlock_on_panic")
-        return out
 
     def sc_mutex_unlock_unlocked(self) -> dict[str, Any]:
         try:
@@ -623,69 +382,6 @@ class ThreadingBackend(PyBackend):
         join_or_fail([go(reader) for _ in range(readers)], "rw_readers_share")
         return {"peak_readers": peak, "barrier_broken": bool(broken),
                 "rwlock": "two threading.Lock (lightswitch); the stdlib has no RWLock"}
-
-    def sc_rw_writer_exclusive(self, ops: int, procs: int) -> dict[str, Any]:
-        rw = RWLock(threading.Lock)
-        units = 4
-        inside = [0] * units  # each unit flags only its own slot: no shared counter to race on
-        violations = 0
-        done = 0
-
-        def unit(me: int, count: int) -> None:
-            nonlocal violations, done
-            for k in range(count):
-                if k % 4 == 0:  # every fourth operation writes
-                    rw.lock()
-                    inside[me] = 1
-                    time.sleep(0)  # release the GIL inside the section: let others try to enter
-                    if sum(inside) != 1:
-                        violations += 1
-                    inside[me] = 0
-                    rw.unlock()
-                else:
-                    rw.rlock()
-                    inside[me] = 1
-                    time.sleep(0)
-                    inside[me] = 0
-                    rw.runlock()
-                done += 1  # only for the report; may be approximate without a lock
-
-        per = ops // units
-        join_or_fail([go(unit, u, per + (u < ops % units)) for u in range(units)],
-                     "rw_writer_exclusive")
-        return {"ops": ops, "violations": violations}
-
-    def sc_rw_vs_mutex(self, n: int, read_pct: int, procs: int) -> dict[str, Any]:
-        workers = 4
-        data = list(range(64))
-
-        def read_section(k: int) -> int:  # ~1 µs over the shared array
-            return sum(data[k % 32: k % 32 + 32])
-
-        def workload(rlock: Callable[[], None], runlock: Callable[[], None],
-                     lock: Callable[[], None], unlock: Callable[[], None]) -> float:
-            def worker(count: int) -> None:
-                for k in range(count):
-                    if k % 100 < read_pct:
-                        rlock()
-                        read_section(k)
-                        runlock()
-                    else:
-                        lock()
-                        data[k % 64] = k
-                        unlock()
-
-            t0 = now()
-            join_or_fail([go(worker, n // workers + (w < n % workers)) for w in range(workers)],
-                         "rw_vs_mutex")
-            return now() - t0
-
-        rw = RWLock(threading.Lock)
-        rw_s = workload(rw.rlock, rw.runlock, rw.lock, rw.unlock)
-        m = threading.Lock()
-        mutex_s = workload(m.acquire, m.release, m.acquire, m.release)
-        return timed(rw_s, n, rw_seconds=rw_s, mutex_seconds=mutex_s, ratio=mutex_s / rw_s,
-                     workers=workers)
 
     # ---- §7 deadlock --------------------------------------------------------------------
 
@@ -768,60 +464,6 @@ class ThreadingBackend(PyBackend):
         return {"mutex_ns": mutex_ns, "atomic_ns": atomic_ns, "mutex_contended_ns": mutex_c,
                 "atomic_contended_ns": atomic_c, "ratio_uncontended": mutex_ns / atomic_ns,
                 "ratio_contended": mutex_c / atomic_c, "atomic": "next(itertools.count())"}
-
-    # ---- §9 Once ------------------------------------------------------------------------
-
-    def _once_trial(self, callers: int, init_ms: int) -> tuple[int, bool, int]:
-        """(init runs, every caller got the one instance, callers that saw none after Do)."""
-        once = Once(threading.Lock)
-        gate = threading.Event()
-        runs = 0
-        instance = None
-        seen: list[object] = []
-
-        def init() -> None:
-            nonlocal runs, instance
-            runs += 1
-            if init_ms:
-                time.sleep(init_ms / 1e3)  # a slow initialisation
-            instance = object()
-
-        def caller() -> None:
-            gate.wait(timeout=WAIT_S)  # all callers released at once
-            once.do(init)
-            seen.append(instance)
-
-        threads = [go(caller) for _ in range(callers)]
-        gate.set()
-        join_or_fail(threads, "once")
-        same = len(seen) == callers and all(s is instance for s in seen)
-        return runs, same, sum(s is None for s in seen)
-
-    def sc_once_runs_once(self, callers: int, trials: int) -> dict[str, Any]:
-        results = [self._once_trial(callers, 0) for _ in range(trials)]
-        return {"trials": trials, "max_init_count": max(r[0] for r in results),
-                "all_same_instance": all(r[1] for r in results)}
-
-    def sc_once_waits(self, callers: int, trials: int, init_ms: int) -> dict[str, Any]:
-        results = [self._once_trial(callers, init_ms) for _ in range(trials)]
-        return {"trials": trials, "unset_observed": sum(r[2] for r in results)}
-
-    # ---- §10 worker pool ----------------------------------------------------------------
-
-    def sc_pool_result(self, workers: int, jobs: int) -> dict[str, Any]:
-        return {"total": pool(workers, jobs), "expected": sum(j * j for j in range(1, jobs + 1))}
-
-    def sc_pool_bounded(self, workers: int, jobs: int) -> dict[str, Any]:
-        baseline = threading.active_count()
-        peak = baseline
-
-        def sample() -> None:
-            nonlocal peak
-            peak = max(peak, threading.active_count())
-
-        pool(workers, jobs, sample)
-        return {"peak_live": peak, "baseline": baseline, "workers": workers,
-                "live_count": "threading.active_count()"}
 
     # ---- §11 leaks ----------------------------------------------------------------------
 
@@ -909,31 +551,6 @@ class ThreadingBackend(PyBackend):
 
     # ---- benchmark-only workloads -------------------------------------------------------
 
-    def sc_mutex_uncontended(self, n: int) -> dict[str, Any]:
-        lock = threading.Lock()
-        t0 = now()
-        for _ in range(n):
-            lock.acquire()
-            lock.release()
-        seconds = now() - t0
-        return timed(seconds, n, ns_per_op=per_op_ns(seconds, n))
-
-    def sc_mutex_contended(self, n: int, units: int, procs: int) -> dict[str, Any]:
-        lock = threading.Lock()
-        counter = 0
-        each = n // units
-
-        def unit() -> None:
-            nonlocal counter
-            for _ in range(each):
-                with lock:
-                    counter += 1
-
-        t0 = now()
-        join_or_fail([go(unit) for _ in range(units)], "mutex_contended")
-        seconds = now() - t0
-        return timed(seconds, each * units, ns_per_op=per_op_ns(seconds, each * units))
-
     def sc_atomic_add(self, n: int) -> dict[str, Any]:
         counter = itertools.count()
         t0 = now()
@@ -941,31 +558,6 @@ class ThreadingBackend(PyBackend):
             next(counter)
         seconds = now() - t0
         return timed(seconds, n, ns_per_op=per_op_ns(seconds, n))
-
-    def sc_waitgroup(self, n: int, procs: int | None) -> dict[str, Any]:
-        wg = WaitGroup()
-        t0 = now()
-        wg.add(n)
-        for _ in range(n):
-            go(wg.done)
-        wg.wait()
-        seconds = now() - t0
-        return timed(seconds, n, ns_per_unit=per_op_ns(seconds, n))
-
-    def sc_once(self, n: int) -> dict[str, Any]:
-        once = Once(threading.Lock)
-        once.do(lambda: None)
-        t0 = now()
-        for _ in range(n):
-            once.do(lambda: None)
-        seconds = now() - t0
-        return timed(seconds, n, ns_per_op=per_op_ns(seconds, n))
-
-    def sc_worker_pool(self, workers: int, jobs: int, procs: int | None) -> dict[str, Any]:
-        t0 = now()
-        total = pool(workers, jobs)
-        seconds = now() - t0
-        return timed(seconds, jobs, ns_per_job=per_op_ns(seconds, jobs), total=total)
 
     def sc_skynet(self, leaves: int, procs: int | None) -> dict[str, Any]:
         errors: list[str] = []
