@@ -5,6 +5,7 @@
  * No allocation and no system call on the send/receive path. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "chan.h"
 
@@ -12,11 +13,12 @@ goro_chan *goro_chan_make(size_t elemsize, size_t cap) {
   if (elemsize > 65536) goro_panic("makechan: invalid channel element type");
   if (cap > (SIZE_MAX / 2 - sizeof(goro_chan)) / (elemsize ? elemsize : 1) || cap > INT32_MAX)
     goro_panic("makechan: size out of range");
-  goro_chan *c = calloc(1, sizeof *c + cap * elemsize);
+  size_t bytes = (sizeof(goro_chan) + cap * elemsize + 63) & ~(size_t)63;
+  goro_chan *c = aligned_alloc(64, bytes);
   if (!c) goro_panic("makechan: out of memory");
-  c->elemsize = elemsize;
-  c->cap = cap;
-  c->buf = (char *)(c + 1);
+  memset(c, 0, bytes);
+  c->elemsize = (uint32_t)elemsize;
+  c->cap = (uint32_t)cap;
   return c;
 }
 

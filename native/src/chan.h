@@ -8,18 +8,22 @@
 #include "race.h"
 #include "sema.h"
 
+/* One cache line for everything the lock guards, 64-byte aligned, the ring on the lines after
+ * it: two threads hammering a buffered channel (a worker pool) then bounce the lock's line and
+ * the slots they touch, not a header straddling three lines. */
 struct goro_chan {
-  uint32_t lock;   /* spinlock guarding everything below */
+  uint32_t lock;     /* spinlock guarding everything below */
   uint32_t closed;
-  size_t elemsize;
-  size_t cap;      /* ring slots; 0 = unbuffered */
-  size_t qcount;   /* values in the ring (read without the lock by goro_chan_len) */
-  size_t sendx, recvx;
+  uint32_t elemsize; /* <= 65536 (makechan) */
+  uint32_t cap;      /* ring slots, <= INT32_MAX; 0 = unbuffered */
+  uint32_t qcount;   /* values in the ring (read without the lock by goro_chan_len) */
+  uint32_t sendx, recvx;
+  uint32_t pad_;
   waitq recvq, sendq; /* parked receivers / senders */
-  char *buf;          /* the ring, allocated with the channel */
-};
+} __attribute__((aligned(64)));
+_Static_assert(sizeof(struct goro_chan) == 64, "channel header is one cache line");
 
-static inline void *chan_slot(goro_chan *c, size_t i) { return c->buf + i * c->elemsize; }
+static inline void *chan_slot(goro_chan *c, size_t i) { return (char *)(c + 1) + i * c->elemsize; }
 
 static inline void chan_copy(goro_chan *c, void *dst, const void *src) {
   if (!dst || !src) return;
