@@ -16,7 +16,7 @@ goro_chan *goro_chan_make(size_t elemsize, size_t cap) {
   size_t bytes = (sizeof(goro_chan) + cap * elemsize + 63) & ~(size_t)63;
   goro_chan *c = aligned_alloc(64, bytes);
   if (!c) goro_panic("makechan: out of memory");
-  memset(c, 0, bytes);
+  memset(c, 0, sizeof *c); /* the ring is written before it is read: leave its pages untouched */
   c->elemsize = (uint32_t)elemsize;
   c->cap = (uint32_t)cap;
   return c;

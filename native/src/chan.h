@@ -18,7 +18,6 @@ struct goro_chan {
   uint32_t cap;      /* ring slots, <= INT32_MAX; 0 = unbuffered */
   uint32_t qcount;   /* values in the ring (read without the lock by goro_chan_len) */
   uint32_t sendx, recvx;
-  uint32_t pad_;
   waitq recvq, sendq; /* parked receivers / senders */
 } __attribute__((aligned(64)));
 _Static_assert(sizeof(struct goro_chan) == 64, "channel header is one cache line");
