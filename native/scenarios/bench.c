@@ -28,7 +28,8 @@ struct contended {
 
 static void lock_loop(void *arg) {
   struct contended *c = arg;
-  for (int64_t i = 0; i < c->each; i++) {
+  int64_t each = c->each; /* a local, as in Go's loop */
+  for (int64_t i = 0; i < each; i++) {
     goro_mutex_lock(&c->mu);
     c->count++;
     goro_mutex_unlock(&c->mu);

@@ -57,7 +57,8 @@ struct counter {
 
 static void mutex_adds(void *arg) {
   struct counter *c = arg;
-  for (int64_t i = 0; i < c->n; i++) {
+  int64_t n = c->n; /* a local, as in Go: re-reading c->n would touch the contended line */
+  for (int64_t i = 0; i < n; i++) {
     goro_mutex_lock(&c->mu);
     c->value++;
     goro_mutex_unlock(&c->mu);
@@ -67,7 +68,8 @@ static void mutex_adds(void *arg) {
 
 static void atomic_adds(void *arg) {
   struct counter *c = arg;
-  for (int64_t i = 0; i < c->n; i++) goro_atomic_add64(&c->value, 1);
+  int64_t n = c->n;
+  for (int64_t i = 0; i < n; i++) goro_atomic_add64(&c->value, 1);
   goro_wg_done(&c->wg);
 }
 
