@@ -101,7 +101,8 @@ class NativeBackend:
             "stack slots come from a few shared MAP_NORESERVE reservations: VmSize grew ~75 KB "
             "per parked goroutine at n=1000 (rss ~4.2 KB), not 1-8 MiB"),
         "spawn.thread-cost-us": refuted(
-            "no thread is created: spawn+run+complete measured ~435 ns per goroutine at n=2000"),
+            "no thread is created: spawn+run+complete measured 43-103 ns per goroutine at "
+            "n=20,000 (five runs)"),
         "switch.thread-kernel": refuted(
             "a goroutine switch is a user-space register swap: 0 voluntary context switches "
             "over 20k switches (~22 ns each)"),

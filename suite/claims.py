@@ -429,8 +429,10 @@ CLAIMS: tuple[Claim, ...] = (
           "spawn+run+complete ns per unit, N=100k; holds if < 1,000 ns",
           _one("spawn", {"n": 100_000}), _ns_check("ns_per_spawn", below=1000)),
     Claim("spawn.thread-cost-us", "1-1", "T", "creating an OS thread costs microseconds",
-          "start+join ns per unit, N=2000; holds if >= 1,000 ns",
-          _one("spawn", {"n": 2000}), _ns_check("ns_per_spawn", at_least=1000)),
+          "start+join ns per unit, N=20,000; holds if >= 1,000 ns",
+          # N=20k, not 2k: at 2k a goroutine runtime's whole run is ~0.5 ms, and one stall
+          # (Go once measured 1,085 ns per spawn there in CI) flips the verdict
+          _one("spawn", {"n": 20_000}), _ns_check("ns_per_spawn", at_least=1000)),
     Claim("switch.user-space", "1-1", "G", "goroutine switches happen in user space",
           "ping-pong at one processor: ns per switch < 1,000 and voluntary kernel switches per switch < 0.01",
           _one("pingpong_yield", {"n": 100_000}, {"n": 20_000}), check_user_space),
