@@ -13,7 +13,9 @@ from tabulate import tabulate
 
 SYMBOL = {"holds": "✓", "refuted": "✗", "n/a": "–", "error": "⚠", "timeout": "⏱"}
 LEGEND = ("✓ holds · ✗ refuted · – n/a · ⚠ error · ⏱ timeout; "
-          "**bold** = differs from the backend's declared expectation")
+          "**bold** = differs from the backend's declared expectation. "
+          "§ = the article's section; subject: G = said of goroutines, T = said of OS threads, "
+          "* = said of every runtime")
 
 
 def _fmt_evidence(ev: dict[str, Any]) -> str:
@@ -23,8 +25,10 @@ def _fmt_evidence(ev: dict[str, Any]) -> str:
             v = "{" + ", ".join(f"{ik}: {iv}" for ik, iv in v.items()) + "}"
         elif isinstance(v, float):
             v = f"{v:,.4g}"
-        elif isinstance(v, str) and len(v) > 160:
-            v = v[:160] + "…"
+        elif isinstance(v, str):
+            v = " ".join(v.split())  # a multi-line message (a crash's stderr) stays on its note's line
+            if len(v) > 160:
+                v = v[:160] + "…"
         parts.append(f"{k}={v}")
     return "; ".join(parts)
 
@@ -33,11 +37,14 @@ def _matrix(results: dict) -> tuple[list[str], list[list[str]], list[str]]:
     backends = list(results.get("backends") or {})
     by = {(r["id"], r["backend"]): r for r in results.get("claims", [])}
     ids = list(dict.fromkeys(r["id"] for r in results.get("claims", [])))
-    subj = {r["id"]: r.get("subject", "") for r in results.get("claims", [])}
+    first = {}
+    for r in results.get("claims", []):
+        first.setdefault(r["id"], r)
     notes: list[str] = []
     rows = []
     for cid in ids:
-        row = [f"`{cid}`", subj[cid]]
+        c = first[cid]  # section and statement: absent from results.json written before they were added
+        row = [f"`{cid}`", c.get("section", ""), c.get("statement", ""), c.get("subject", "")]
         for b in backends:
             r = by.get((cid, b))
             if r is None:
@@ -46,11 +53,12 @@ def _matrix(results: dict) -> tuple[list[str], list[list[str]], list[str]]:
             notes.append(f"{b}, {cid}: {r['observed']}"
                          + (f" (expected {r['expected']})" if r["observed"] != r["expected"] else "")
                          + f" — {_fmt_evidence(r.get('evidence') or {})}"
-                         + (f" Expectation: {r['expected_reason']}" if r.get("expected_reason") else ""))
+                         + (f" Expectation: {' '.join(r['expected_reason'].split())}"
+                            if r.get("expected_reason") else ""))
             cell = f"{SYMBOL.get(r['observed'], '?')}[^{len(notes)}]"
             row.append(f"**{cell}**" if r["observed"] != r["expected"] else cell)
         rows.append(row)
-    return ["claim", "subject", *backends], rows, notes
+    return ["claim", "§", "the article says", "subject", *backends], rows, notes
 
 
 def claims_matrix_md(results: dict) -> str:
@@ -78,7 +86,7 @@ def claims_summary_md(results: dict) -> str:
 
 def environment_md(results: dict) -> str:
     env = results.get("environment", {})
-    rows = [(k, env.get(k)) for k in ("cpu", "cores", "governor", "kernel", "python", "go", "cc",
+    rows = [(k, "–" if env.get(k) is None else env.get(k)) for k in ("cpu", "cores", "governor", "kernel", "python", "go", "cc",
                                       "commit", "max_map_count", "started", "wall_seconds", "complete")]
     brows = [(n, i.get("kind"), "yes" if i.get("available") else "no", i.get("version") or i.get("reason"))
              for n, i in (results.get("backends") or {}).items()]

@@ -81,6 +81,8 @@ def evaluate(claim: Claim, name: str, b: Any, *, quick: bool = False,
     """Run every scenario of one claim on one backend and apply the claim's check."""
     expected, reason = expectation(b, claim.id)
     record: dict[str, Any] = {"id": claim.id, "backend": name, "subject": claim.subject,
+                              "section": claim.section, "statement": claim.statement,
+                              "criterion": claim.observable,
                               "expected": expected, "expected_reason": reason or None,
                               "command": claim_command(name, claim.id), "runs": []}
     observed: dict[str, dict] = {}

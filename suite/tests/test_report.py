@@ -45,6 +45,20 @@ def test_report_from_results_json_alone(tmp_path):
     assert (tmp_path / "benchmarks.png").exists() and (tmp_path / "parked_memory.png").exists()
 
 
+def test_matrix_names_the_claim_and_keeps_each_note_on_one_line():
+    from reports import render
+
+    r = _results()
+    r["claims"][0].update(section="1-1", statement="creating a goroutine costs nanoseconds",
+                          evidence={"message": "fatal error: stack overflow\n\ngoroutine 2 [running]:"})
+    md = render.claims_matrix_md(r)
+    assert "| creating a goroutine costs nanoseconds |" in md and "| 1-1 " in md
+    note = next(line for line in md.splitlines() if line.startswith("[^1]:"))
+    assert note.endswith("message=fatal error: stack overflow goroutine 2 [running]:")
+    r["claims"][0].pop("statement")  # a results.json from before statements were recorded
+    assert "`spawn.cost-ns`" in render.claims_matrix_md(r)
+
+
 def test_report_of_a_missing_run_is_a_clear_error(tmp_path):
     p = subprocess.run([sys.executable, "-m", "suite", "report", str(tmp_path)], capture_output=True,
                        text=True, timeout=100)
