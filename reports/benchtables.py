@@ -26,6 +26,12 @@ def _spec_size(recs: list[dict]) -> dict | None:
     return max(sized, key=lambda r: sum(v for v in r["params"].values() if isinstance(v, int)))["params"]
 
 
+def is_whole_run(unit: str) -> bool:
+    """A whole-run figure (ms for all of skynet) compares at one size only; a per-op or per-unit
+    one compares across sizes."""
+    return not unit.startswith(("ns/", "B/"))
+
+
 def _short(warning: str) -> str:
     return warning if len(warning) <= 70 else warning[:69] + "…"
 
@@ -100,7 +106,7 @@ def glance(results: dict) -> str:
         if not by:
             continue
         unit = next(iter(by.values()))["unit"]
-        whole_run = not unit.startswith(("ns/", "B/"))  # a whole-run figure compares at one size only
+        whole_run = is_whole_run(unit)
         ref = _spec_size(list(by.values())) if whole_run else None
         best = min(r["median"] for r in by.values() if not whole_run or r.get("params") == ref)
         row = [f"{n.removeprefix('Benchmark')} ({unit})"]

@@ -30,18 +30,31 @@ def figures(results: dict) -> list[tuple[str, Any]]:
 
 
 def _timing(recs: list[dict]):
+    from matplotlib.patches import Patch
+
+    from reports.benchtables import _spec_size, is_whole_run
+
     names = list(dict.fromkeys(r["name"] for r in recs))
     backends = list(dict.fromkeys(r["backend"] for r in recs))
-    fig, ax = plt.subplots(figsize=(10, 0.55 * len(names) * max(1, len(backends)) / 2 + 1.5))
+    fig, ax = plt.subplots(figsize=(12, 0.55 * len(names) * max(1, len(backends)) / 2 + 1.5))
     h = 0.8 / len(backends)
-    for j, b in enumerate(backends):
-        ys, xs = [], []
-        for i, n in enumerate(names):
-            r = next((r for r in recs if r["name"] == n and r["backend"] == b), None)
-            if r:
-                ys.append(i + j * h)
-                xs.append(r["median"])
-        ax.barh(ys, xs, height=h, label=b, color=_color(b))
+    smaller = False
+    for i, n in enumerate(names):
+        group = [r for r in recs if r["name"] == n]
+        spec = _spec_size(group) if is_whole_run(group[0]["unit"]) else None
+        for j, b in enumerate(backends):
+            r = next((r for r in group if r["backend"] == b), None)
+            if r is None:
+                continue
+            # hatched (the tables' †): a whole-run time at a smaller size than the spec's
+            other = spec is not None and r.get("params") != spec
+            smaller = smaller or other
+            ax.barh(i + j * h, r["median"], height=h, color=_color(b),
+                    hatch="///" if other else None, edgecolor="white" if other else None)
+    handles = [Patch(color=_color(b), label=b) for b in backends]
+    if smaller:
+        handles.append(Patch(facecolor="#999999", hatch="///", edgecolor="white",
+                             label="† smaller size: not comparable"))
     ax.set_yticks([i + 0.4 - h / 2 for i in range(len(names))])
     ax.set_yticklabels([f"{n.removeprefix('Benchmark')} ({next(r['unit'] for r in recs if r['name'] == n)})"
                         for n in names])
@@ -50,7 +63,7 @@ def _timing(recs: list[dict]):
     ax.set_xlabel("median per op, log scale (lower is better)")
     ax.set_title("Benchmarks by backend")
     ax.grid(axis="x", which="both", alpha=0.3)
-    ax.legend(loc="lower right")
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1))  # outside: bars reach both ends
     fig.tight_layout()
     return fig
 
