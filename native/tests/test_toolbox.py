@@ -1,4 +1,5 @@
-"""Runs the C tests of the runtime's toolbox (sync, channels, select, context, defer/panic).
+"""Runs the C tests of the runtime's toolbox (sync, channels, select, context, defer/panic),
+and channel programs whose shape hypothesis generates (chan_model.c checks Go's guarantees).
 
 Each C test binary (test_sync, test_chan, test_panic) is built once per session from
 native/src/*.c and the test's own .c, then every test it lists runs in its own process with
@@ -18,11 +19,14 @@ import subprocess
 import tempfile
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NATIVE = os.path.dirname(HERE)
 SRC = os.path.join(NATIVE, "src")
-BINARIES = ("test_sync", "test_chan", "test_panic")
+BINARIES = ("test_sync", "test_chan", "test_panic")  # programs of test cases (`list` names them)
+MODELS = ("chan_model",)  # programs run on generated parameters (test_channel_properties)
 SANITIZERS = ("", "address", "thread")
 TIMEOUT = {"": 60, "address": 180, "thread": 300}
 
@@ -62,7 +66,7 @@ def _build(san: str) -> str:
         [cc, *flags[-2:], "-c", os.path.join(SRC, "switch_x86_64.S"), "-o", asm], check=True
     )
     srcs = sorted(glob.glob(os.path.join(SRC, "*.c")))
-    for name in BINARIES:
+    for name in BINARIES + MODELS:
         subprocess.run(
             [
                 cc,
@@ -97,10 +101,9 @@ def _cases() -> list[tuple[str, str]]:
     return cases
 
 
-@pytest.mark.parametrize(("binary", "test"), _cases(), ids=lambda v: v)
-def test_toolbox(binary: str, test: str) -> None:
+def _run(exe: str, args: list[str], what: str) -> str:
+    """Run one program; fail on a non-zero exit, a hang or any sanitizer report; return stdout."""
     san = _sanitizer()
-    exe = os.path.join(_build(san), binary)
     env = dict(os.environ)
     env.setdefault("TSAN_OPTIONS", "halt_on_error=1 exitcode=66")
     env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
@@ -108,17 +111,43 @@ def test_toolbox(binary: str, test: str) -> None:
     env.setdefault("LSAN_OPTIONS", f"suppressions={supp} print_suppressions=0")
     try:
         proc = subprocess.run(
-            [exe, test], text=True, capture_output=True, env=env, check=False, timeout=TIMEOUT[san]
+            [exe, *args], text=True, capture_output=True, env=env, check=False, timeout=TIMEOUT[san]
         )
     except subprocess.TimeoutExpired as e:
-        pytest.fail(f"{binary} {test} hung: no result after {e.timeout} s")
+        pytest.fail(f"{what} hung: no result after {e.timeout} s")
     report = proc.stdout + proc.stderr
-    assert proc.returncode == 0, f"{binary} {test} exited {proc.returncode}:\n{report[-4000:]}"
-    assert f"PASS {test}" in proc.stdout
+    assert proc.returncode == 0, f"{what} exited {proc.returncode}:\n{report[-4000:]}"
     for marker in (
         "WARNING: ThreadSanitizer",
         "ERROR: AddressSanitizer",
         "ERROR: LeakSanitizer",
         "runtime error:",
     ):
-        assert marker not in report, f"{binary} {test}: sanitizer report:\n{report[-4000:]}"
+        assert marker not in report, f"{what}: sanitizer report:\n{report[-4000:]}"
+    return proc.stdout
+
+
+@pytest.mark.parametrize(("binary", "test"), _cases(), ids=lambda v: v)
+def test_toolbox(binary: str, test: str) -> None:
+    out = _run(os.path.join(_build(_sanitizer()), binary), [test], f"{binary} {test}")
+    assert f"PASS {test}" in out
+
+
+@pytest.mark.timeout(600)
+@settings(max_examples=25 if _sanitizer() else 80, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(
+    procs=st.integers(1, 2),
+    cap=st.sampled_from([0, 1, 2, 3, 7, 64]),
+    producers=st.integers(1, 6),
+    consumers=st.integers(1, 6),
+    per=st.integers(0, 400),
+    mode=st.integers(0, 15),
+    noise=st.integers(0, 200),
+)
+def test_channel_properties(procs, cap, producers, consumers, per, mode, noise) -> None:
+    """Any mix of producers, consumers, capacity, select (with nil and noise cases), polling and
+    who closes: every value arrives once, in each producer's order, and close drains cleanly."""
+    args = [str(a) for a in (procs, cap, producers, consumers, per, mode, noise)]
+    out = _run(os.path.join(_build(_sanitizer()), "chan_model"), args, "chan_model " + " ".join(args))
+    assert "PASS" in out
