@@ -100,10 +100,43 @@ def benchmarks_md(results: dict) -> str:
     return benchtables.markdown(results)
 
 
+def findings_md(results: dict) -> str:
+    """Per backend, how many of the claims said of goroutines (G, *) and of threads (T) hold;
+    then every goroutine claim that a goroutine runtime (real Go, native) does not hold, with
+    its evidence: the places where the article and a real runtime disagree."""
+    claims = results.get("claims", [])
+    if not claims:
+        return ""
+    kinds = {n: (i or {}).get("kind") for n, i in (results.get("backends") or {}).items()}
+    rows = []
+    for b in dict.fromkeys(r["backend"] for r in claims):
+        mine = [r for r in claims if r["backend"] == b]
+
+        def share(subjects: tuple[str, ...], mine: list[dict] = mine) -> str:
+            rs = [r for r in mine if r.get("subject") in subjects]
+            return f"{sum(r['observed'] == 'holds' for r in rs)} of {len(rs)}" if rs else "–"
+
+        rows.append([b, kinds.get(b) or "", share(("G", "*")), share(("T",))])
+    table = tabulate(rows, headers=["backend", "kind", "goroutine claims (G, *) that hold",
+                                    "thread claims (T) that hold"], tablefmt="github")
+    odd = [r for r in claims if kinds.get(r["backend"]) == "goroutine" and r.get("subject") in ("G", "*")
+           and r["observed"] != "holds"]
+    if not odd:
+        return table + "\n\nEvery goroutine claim holds on every goroutine runtime in this run."
+    lines = [table, "", "Goroutine claims a goroutine runtime does not hold in this run:", ""]
+    for r in odd:
+        said = f" (§{r['section']}: {r['statement']})" if r.get("statement") else ""
+        why = f" {' '.join(r['expected_reason'].split())}" if r.get("expected_reason") else ""
+        lines.append(f"- `{r['id']}`{said} on **{r['backend']}**: {r['observed']} — "
+                     f"{_fmt_evidence(r.get('evidence') or {})}.{why}")
+    return "\n".join(lines)
+
+
 def report_md(results: dict) -> str:
     parts = ["# Goroutine claims: conformance and benchmark report", "",
              "Every claim of the article, run on every backend; each cell links to the measured "
              "evidence. Reproduce any cell with the command in results.json (`claims[].command`).", "",
+             "## What the claims say", "", findings_md(results), "",
              "## Environment", "", environment_md(results), "",
              "## Claims × backends", "", claims_matrix_md(results), ""]
     if results.get("benchmarks"):

@@ -59,6 +59,22 @@ def test_matrix_names_the_claim_and_keeps_each_note_on_one_line():
     assert "`spawn.cost-ns`" in render.claims_matrix_md(r)
 
 
+def test_findings_count_claims_by_subject_and_name_what_a_goroutine_runtime_refutes():
+    from reports import render
+
+    r = _results()  # b1 (goroutine) refutes spawn.cost-ns (subject G)
+    r["claims"][0].update(section="1-1", statement="creating a goroutine costs nanoseconds",
+                          expected_reason="measured 1.5 us")
+    r["claims"].append({**r["claims"][0], "backend": "b2", "subject": "G", "observed": "refuted"})
+    md = render.findings_md(r)
+    assert "| b1        | goroutine | 0 of 1" in md and "| b2        | os-thread | 0 of 1" in md
+    assert ("- `spawn.cost-ns` (§1-1: creating a goroutine costs nanoseconds) on **b1**: refuted — "
+            "ns_per_spawn=1,500; n=100000. measured 1.5 us") in md
+    assert "on **b2**" not in md  # an OS-thread backend refuting a goroutine claim is no news
+    r["claims"] = [dict(c, observed="holds") for c in r["claims"]]
+    assert "Every goroutine claim holds on every goroutine runtime" in render.findings_md(r)
+
+
 def test_report_of_a_missing_run_is_a_clear_error(tmp_path):
     p = subprocess.run([sys.executable, "-m", "suite", "report", str(tmp_path)], capture_output=True,
                        text=True, timeout=100)
