@@ -35,9 +35,9 @@ static _Noreturn void block_forever(const char *reason) {
 void goro__chan_send_to(goro_chan *c, sudog *sg, const void *ep, void (*unlock)(void *), void *ua) {
   /* A parked receiver means the ring is empty, so handing the value over directly keeps
    * FIFO order for buffered channels too. */
-  RACE_ACQUIRE(sg);
+  RACE_ACQUIRE(RACE_SG(sg));
   chan_copy(c, sg->elem, ep);
-  RACE_RELEASE(sg);
+  RACE_RELEASE(RACE_SG(sg));
   sg->success = 1;
   G *g = sg->g;
   goro__gsync(g)->param = sg; /* select: which case won */
@@ -46,7 +46,7 @@ void goro__chan_send_to(goro_chan *c, sudog *sg, const void *ep, void (*unlock)(
 }
 
 void goro__chan_recv_from(goro_chan *c, sudog *sg, void *ep, void (*unlock)(void *), void *ua) {
-  RACE_ACQUIRE(sg);
+  RACE_ACQUIRE(RACE_SG(sg));
   if (c->cap == 0) {
     chan_copy(c, ep, sg->elem); /* straight from the parked sender */
   } else {
@@ -60,7 +60,7 @@ void goro__chan_recv_from(goro_chan *c, sudog *sg, void *ep, void (*unlock)(void
     if (++c->recvx == c->cap) c->recvx = 0;
     c->sendx = c->recvx;
   }
-  RACE_RELEASE(sg);
+  RACE_RELEASE(RACE_SG(sg));
   sg->success = 1;
   G *g = sg->g;
   goro__gsync(g)->param = sg; /* select: which case won */
@@ -95,9 +95,9 @@ void goro_chan_send(goro_chan *c, const void *ep) {
   sg->c = c;
   waitq_enqueue(&c->sendq, sg);
   gs->waiter = sg;
-  RACE_RELEASE(sg);
+  RACE_RELEASE(RACE_SG(sg));
   goro__park("chan send", goro__park_unlock, &c->lock);
-  RACE_ACQUIRE(sg);
+  RACE_ACQUIRE(RACE_SG(sg));
   gs->waiter = NULL;
   if (!sg->success) goro_panic("send on closed channel"); /* woken by close */
 }
@@ -128,9 +128,9 @@ bool goro_chan_recv(goro_chan *c, void *ep) {
   sg->c = c;
   waitq_enqueue(&c->recvq, sg);
   gs->waiter = sg;
-  RACE_RELEASE(sg);
+  RACE_RELEASE(RACE_SG(sg));
   goro__park("chan receive", goro__park_unlock, &c->lock);
-  RACE_ACQUIRE(sg);
+  RACE_ACQUIRE(RACE_SG(sg));
   gs->waiter = NULL;
   return sg->success; /* close zeroed *ep already */
 }
@@ -148,16 +148,16 @@ void goro_chan_close(goro_chan *c) {
    * value and ok=false; senders wake with success=0 and panic in their own goroutine. */
   sudog *wake = NULL, **tail = &wake, *sg;
   while ((sg = waitq_dequeue(&c->recvq))) {
-    RACE_ACQUIRE(sg);
+    RACE_ACQUIRE(RACE_SG(sg));
     chan_zero(c, sg->elem);
-    RACE_RELEASE(sg);
+    RACE_RELEASE(RACE_SG(sg));
     sg->success = 0;
     goro__gsync(sg->g)->param = sg;
     *tail = sg;
     tail = &sg->next;
   }
   while ((sg = waitq_dequeue(&c->sendq))) {
-    RACE_RELEASE(sg);
+    RACE_RELEASE(RACE_SG(sg));
     sg->success = 0;
     goro__gsync(sg->g)->param = sg;
     *tail = sg;

@@ -74,6 +74,9 @@ struct G {
 #ifdef GORO_FIBERS
   void *tsan_fiber;
 #endif
+#ifdef GORO_RACE
+  void *race_token; /* race.h: the sync address of this goroutine's plain wait record */
+#endif
 };
 
 #define RUNQ_SIZE 256

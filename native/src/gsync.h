@@ -20,6 +20,9 @@ struct goro_sudog {
   int32_t casei;                  /* select: index of the case */
   uint8_t success;                /* chan: woken by a value (1) or by close (0) */
   uint8_t ticket;                 /* sema: the semaphore was handed to us directly */
+#ifdef GORO_RACE
+  void *race_sync; /* race.h: the address this record syncs through, renewed per owner */
+#endif
 };
 
 struct goro_gsync {

@@ -10,10 +10,15 @@
  * that take turns on one M are not ordered unless the program orders them, and a race shows up
  * even at GOMAXPROCS=1.
  *
- * Two goroutine-local facts make TSan's picture coarser than Go's, never noisier: a TSan fiber
- * belongs to a G struct and G structs are reused, so a new goroutine continues the clock of
- * the dead goroutine that last used its G; and sync addresses merge (release joins clocks).
- * Both add edges, so they can hide a race, never invent one.
+ * Sync addresses merge (a release joins its clock into the address's). That is harmless where
+ * every user of an address acquires before it releases (a Mutex, a ring slot): the address's
+ * clock is then always part of the last user's. It is not harmless for wait records, which are
+ * reused: a select's records go back to a shared pool, a plain wait's record lives in the G and
+ * G structs are reused. A record released by one owner and not acquired afterwards (a select
+ * case that lost), or carrying a dead goroutine's clock, would hand that stale clock to the next
+ * owner's waker and hide a race (native/tests/race_reuse.c). So in a race build a wait record
+ * syncs through RACE_SG(sg), a heap word renewed for each owner: freeing the old word drops
+ * TSan's sync object with it.
  *
  * GORO_RACE: uninstrumented runtime inside a race build. GORO_TSAN: the runtime itself is
  * instrumented (tox -e race checks the runtime's own code); the annotations are then
@@ -37,6 +42,18 @@
 #else
 #define RACE_ACQUIRE(addr) ((void)0)
 #define RACE_RELEASE(addr) ((void)0)
+#endif
+
+#ifdef GORO_RACE
+#include <stdlib.h>
+#define RACE_SG(sg) ((sg)->race_sync)
+/* A fresh sync address for a new owner of a wait record (or of a G's plain record). */
+static inline void goro__race_renew(void **token) {
+  free(*token); /* TSan forgets the sync object of a freed block */
+  if (!(*token = malloc(1))) abort();
+}
+#else
+#define RACE_SG(sg) (sg) /* the instrumented runtime of tox -e race: the record itself */
 #endif
 
 #endif

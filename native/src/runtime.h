@@ -18,6 +18,9 @@ typedef struct G G;
 
 G *goro__getg(void);                      /* current goroutine; safe across migration */
 uint64_t goro__goid(G *g);
+#ifdef GORO_RACE
+void *goro__race_token(G *g); /* race.h: sync address of g's plain wait record */
+#endif
 struct goro_gsync *goro__gsync(G *g);     /* the g's sync/panic state */
 
 /* Park the current goroutine with a wait reason shown in deadlock reports (Go's names:

@@ -161,6 +161,9 @@ G *goro__getg(void) {
 }
 
 uint64_t goro__goid(G *g) { return g->goid; }
+#ifdef GORO_RACE
+void *goro__race_token(G *g) { return g->race_token; }
+#endif
 struct goro_gsync *goro__gsync(G *g) { return &g->gsync; }
 
 int64_t goro_nanotime(void) {
@@ -272,6 +275,7 @@ void AnnotateIgnoreWritesEnd(const char *file, int line);
 static void race_gostart(G *g) {
   if (g->tsan_fiber) __tsan_destroy_fiber(g->tsan_fiber);
   g->tsan_fiber = __tsan_create_fiber(0);
+  goro__race_renew(&g->race_token); /* nor the clock left in its plain wait record */
   char name[32]; /* reports then say which goroutine: Thread T7 'goroutine 12' */
   snprintf(name, sizeof name, "goroutine %llu", (unsigned long long)g->goid);
   __tsan_set_fiber_name(g->tsan_fiber, name);

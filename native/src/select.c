@@ -17,7 +17,13 @@ static sudog *sudog_get(void) {
   sudog *s = pool_free;
   if (s) pool_free = s->next;
   goro__spin_unlock(&pool_lock);
-  if (!s && !(s = malloc(sizeof *s))) goro_panic("select: out of memory");
+  if (!s) {
+    if (!(s = malloc(sizeof *s))) goro_panic("select: out of memory");
+    *s = (sudog){0};
+  }
+#ifdef GORO_RACE
+  goro__race_renew(&RACE_SG(s)); /* race.h: a new owner, a fresh sync address */
+#endif
   return s;
 }
 
@@ -195,7 +201,7 @@ int goro_select(goro_case *cases, int ncases, bool has_default) {
     sg->casei = i;
     sg->success = 0;
     sg->ticket = 0;
-    RACE_RELEASE(sg);
+    RACE_RELEASE(RACE_SG(sg));
     *link = sg;
     link = &sg->waitlink;
     last = sg;
@@ -210,7 +216,7 @@ int goro_select(goro_case *cases, int ncases, bool has_default) {
   /* Woken by the peer that won select_done: take the other sudogs off their queues. */
   sellock(&sl);
   sudog *won = gs->param;
-  RACE_ACQUIRE(won);
+  RACE_ACQUIRE(RACE_SG(won));
   for (sudog *sg = first; sg; sg = sg->waitlink) {
     if (sg == won) continue;
     goro_chan *c = sg->c;

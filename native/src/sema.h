@@ -140,6 +140,9 @@ static inline sudog *goro__mysudog(G *g) {
   s->casei = 0;
   s->success = 0;
   s->ticket = 0;
+#ifdef GORO_RACE
+  s->race_sync = goro__race_token(g);
+#endif
   return s;
 }
 

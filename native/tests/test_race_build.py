@@ -5,7 +5,8 @@ instrumented by ThreadSanitizer, the runtime is not and reports its happens-befo
 - a missing edge: race_clean.c passes plain data through every primitive and must run
   without a report;
 - a spurious edge (a switch, a reused G or stack ordering goroutines the program does not
-  order): the article's racy counter must be reported even at GOMAXPROCS=1, as Go reports it.
+  order): the article's racy counter must be reported even at GOMAXPROCS=1, as Go reports it;
+  and race_reuse.c's races, which a wait record reused with its old owner's clock would hide.
 """
 
 from __future__ import annotations
@@ -45,3 +46,12 @@ def test_racy_counter_is_reported(procs):
     r = run(build.build("racy", True), procs)
     assert r.returncode == 66, f"exit {r.returncode}\n{r.stderr[:2000]}"
     assert RACE in r.stderr and "racy.c:" in r.stderr
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("procs", ["1", "2"])
+@pytest.mark.parametrize("mode", ["select", "plain"])
+def test_reused_wait_record_does_not_hide_a_race(procs, mode):
+    r = run(build.build("race_reuse", True, HERE / "race_reuse.c"), procs, mode)
+    assert r.returncode == 66, f"exit {r.returncode}\n{r.stderr[:2000]}"
+    assert RACE in r.stderr and "race_reuse.c:" in r.stderr
