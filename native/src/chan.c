@@ -72,6 +72,7 @@ static void unlock_chan(void *c) { goro__spin_unlock(&((goro_chan *)c)->lock); }
 
 void goro_chan_send(goro_chan *c, const void *ep) {
   if (!c) block_forever("chan send (nil chan)");
+  if (ep) RACE_READ(ep, c->elemsize);
   goro__spin_lock(&c->lock);
   if (c->closed) {
     goro__spin_unlock(&c->lock);
@@ -102,7 +103,7 @@ void goro_chan_send(goro_chan *c, const void *ep) {
   if (!sg->success) goro_panic("send on closed channel"); /* woken by close */
 }
 
-bool goro_chan_recv(goro_chan *c, void *ep) {
+static bool chan_recv(goro_chan *c, void *ep) {
   if (!c) block_forever("chan receive (nil chan)");
   goro__spin_lock(&c->lock);
   if (c->closed && c->qcount == 0) {
@@ -133,6 +134,12 @@ bool goro_chan_recv(goro_chan *c, void *ep) {
   RACE_ACQUIRE(RACE_SG(sg));
   gs->waiter = NULL;
   return sg->success; /* close zeroed *ep already */
+}
+
+bool goro_chan_recv(goro_chan *c, void *ep) {
+  bool ok = chan_recv(c, ep);
+  if (ep) RACE_WRITE(ep, c->elemsize); /* the value, or the zero value of a closed channel */
+  return ok;
 }
 
 void goro_chan_close(goro_chan *c) {

@@ -46,6 +46,11 @@
 
 #ifdef GORO_RACE
 #include <stdlib.h>
+/* The runtime copies channel values for the program: a send reads the value, a receive writes
+ * its destination. The runtime is not instrumented, so it says so in the caller's name, as
+ * Go's chansend/chanrecv call raceReadObjectPC/raceWriteObjectPC. */
+#define RACE_READ(addr, n) __tsan_read_range((void *)(addr), (unsigned long)(n))
+#define RACE_WRITE(addr, n) __tsan_write_range((void *)(addr), (unsigned long)(n))
 #define RACE_SG(sg) ((sg)->race_sync)
 /* A fresh sync address for a new owner of a wait record (or of a G's plain record). */
 static inline void goro__race_renew(void **token) {
@@ -53,6 +58,8 @@ static inline void goro__race_renew(void **token) {
   if (!(*token = malloc(1))) abort();
 }
 #else
+#define RACE_READ(addr, n) ((void)0)
+#define RACE_WRITE(addr, n) ((void)0)
 #define RACE_SG(sg) (sg) /* the instrumented runtime of tox -e race: the record itself */
 #endif
 

@@ -86,7 +86,7 @@ static _Noreturn void block_forever(const char *reason) {
 
 #define SMALL_SELECT 32
 
-int goro_select(goro_case *cases, int ncases, bool has_default) {
+static int select_impl(goro_case *cases, int ncases, bool has_default) {
   if (ncases < 0 || ncases > 65536 || (ncases > 0 && !cases))
     goro_panic("goro_select: ncases must be in 0..65536 with a non-NULL cases array");
   G *g = goro__getg();
@@ -233,5 +233,14 @@ int goro_select(goro_case *cases, int ncases, bool has_default) {
     return i;
   }
   if (!success) goro_panic("send on closed channel");
+  return i;
+}
+
+int goro_select(goro_case *cases, int ncases, bool has_default) {
+  int i = select_impl(cases, ncases, has_default);
+  if (i >= 0 && cases[i].elem && cases[i].ch) { /* race.h: the chosen case's value */
+    if (cases[i].dir == GORO_SEND) RACE_READ(cases[i].elem, cases[i].ch->elemsize);
+    else RACE_WRITE(cases[i].elem, cases[i].ch->elemsize);
+  }
   return i;
 }

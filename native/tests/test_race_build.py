@@ -6,7 +6,9 @@ instrumented by ThreadSanitizer, the runtime is not and reports its happens-befo
   without a report;
 - a spurious edge (a switch, a reused G or stack ordering goroutines the program does not
   order): the article's racy counter must be reported even at GOMAXPROCS=1, as Go reports it;
-  and race_reuse.c's races, which a wait record reused with its old owner's clock would hide.
+  and race_reuse.c's races, which a wait record reused with its old owner's clock would hide;
+- a missing access: the runtime copies channel values uninstrumented, so it must report the
+  read of a sent value and the write of a received one (race_values.c).
 """
 
 from __future__ import annotations
@@ -55,3 +57,13 @@ def test_reused_wait_record_does_not_hide_a_race(procs, mode):
     r = run(build.build("race_reuse", True, HERE / "race_reuse.c"), procs, mode)
     assert r.returncode == 66, f"exit {r.returncode}\n{r.stderr[:2000]}"
     assert RACE in r.stderr and "race_reuse.c:" in r.stderr
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("procs", ["1", "2"])
+@pytest.mark.parametrize("mode", ["send", "recv", "select"])
+def test_race_on_a_channel_value_is_reported(procs, mode):
+    r = run(build.build("race_values", True, HERE / "race_values.c"), procs, mode)
+    assert r.returncode == 66, f"exit {r.returncode}\n{r.stderr[:2000]}"
+    reports = r.stderr.count("WARNING: ThreadSanitizer: data race")
+    assert reports == (2 if mode == "select" else 1) and "race_values.c:" in r.stderr, r.stderr[:4000]
