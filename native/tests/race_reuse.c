@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "goro.h"
+#include "race_main.h"
 
 static long shared;
 static goro_chan *x, *y, *q, *z, *never;
@@ -90,15 +91,6 @@ static void run(void *arg) {
 }
 
 int main(int argc, char **argv) {
-  char err[256];
-  if (argc != 3 || (strcmp(argv[2], "select") && strcmp(argv[2], "plain"))) {
-    fprintf(stderr, "usage: %s PROCS select|plain\n", argv[0]);
-    return 2;
-  }
-  if (goro_set_procs(atoi(argv[1]), err, sizeof err) != GORO_OK ||
-      goro_run(run, argv[2], err, sizeof err) != GORO_OK) {
-    fprintf(stderr, "%s\n", err);
-    return 1;
-  }
-  return 0;
+  static const char *const modes[] = {"select", "plain", NULL};
+  return race_main(argc, argv, modes, run);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "goro.h"
+#include "race_main.h"
 
 static long v, dst;
 static goro_chan *c;
@@ -77,15 +78,6 @@ static void run(void *arg) {
 }
 
 int main(int argc, char **argv) {
-  char err[256];
-  if (argc != 3 || (strcmp(argv[2], "send") && strcmp(argv[2], "recv") && strcmp(argv[2], "select"))) {
-    fprintf(stderr, "usage: %s PROCS send|recv|select\n", argv[0]);
-    return 2;
-  }
-  if (goro_set_procs(atoi(argv[1]), err, sizeof err) != GORO_OK ||
-      goro_run(run, argv[2], err, sizeof err) != GORO_OK) {
-    fprintf(stderr, "%s\n", err);
-    return 1;
-  }
-  return 0;
+  static const char *const modes[] = {"send", "recv", "select", NULL};
+  return race_main(argc, argv, modes, run);
 }

@@ -53,7 +53,7 @@ def cache_dir() -> Path:
 def _inputs(program: Path) -> tuple[list[Path], list[Path]]:
     src = NATIVE / "src"
     sources = sorted(src.glob("*.c")) + sorted(src.glob("*.S"))
-    headers = sorted(src.glob("*.h")) + [NATIVE / "include" / "goro.h", program]
+    headers = sorted(src.glob("*.h")) + sorted(program.parent.glob("*.h")) + [NATIVE / "include" / "goro.h", program]
     return sources, headers
 
 
