@@ -1,5 +1,6 @@
 """Runs the C tests of the runtime's toolbox (sync, channels, select, context, defer/panic),
-and channel programs whose shape hypothesis generates (chan_model.c checks Go's guarantees).
+and channel and sync programs whose shape hypothesis generates (chan_model.c, sync_model.c
+check Go's guarantees on them).
 
 Each C test binary (test_sync, test_chan, test_panic) is built once per session from
 native/src/*.c and the test's own .c, then every test it lists runs in its own process with
@@ -26,7 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 NATIVE = os.path.dirname(HERE)
 SRC = os.path.join(NATIVE, "src")
 BINARIES = ("test_sync", "test_chan", "test_panic")  # programs of test cases (`list` names them)
-MODELS = ("chan_model",)  # programs run on generated parameters (test_channel_properties)
+MODELS = ("chan_model", "sync_model")  # programs run on generated parameters (properties below)
 SANITIZERS = ("", "address", "thread")
 TIMEOUT = {"": 60, "address": 180, "thread": 300}
 
@@ -150,4 +151,24 @@ def test_channel_properties(procs, cap, producers, consumers, per, mode, noise) 
     who closes: every value arrives once, in each producer's order, and close drains cleanly."""
     args = [str(a) for a in (procs, cap, producers, consumers, per, mode, noise)]
     out = _run(os.path.join(_build(_sanitizer()), "chan_model"), args, "chan_model " + " ".join(args))
+    assert "PASS" in out
+
+
+@pytest.mark.timeout(600)
+@settings(max_examples=25 if _sanitizer() else 60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(
+    procs=st.integers(1, 2),
+    workers=st.integers(1, 10),
+    ops=st.integers(0, 300),
+    read_pct=st.sampled_from([0, 50, 90, 95, 100]),
+    rounds=st.integers(1, 4),
+    mode=st.integers(0, 7),
+)
+def test_sync_properties(procs, workers, ops, read_pct, rounds, mode) -> None:
+    """Any mix of readers and writers, Lock or TryLock, holders that park inside their section,
+    a reused WaitGroup and a Once per round: exclusion holds, counts are exact, Wait and Do
+    return only when they should."""
+    args = [str(a) for a in (procs, workers, ops, read_pct, rounds, mode)]
+    out = _run(os.path.join(_build(_sanitizer()), "sync_model"), args, "sync_model " + " ".join(args))
     assert "PASS" in out
