@@ -18,7 +18,7 @@ def _num(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
 
 
-def _spec_size(recs: list[dict]) -> dict | None:
+def spec_size(recs: list[dict]) -> dict | None:
     """The largest size any backend ran: the spec's size (slow runtimes run smaller ones)."""
     sized = [r for r in recs if r.get("params")]
     if not sized:
@@ -55,7 +55,7 @@ def markdown(results: dict) -> str:
         best = min((r["median"] for r in ok), default=None)
         # a per-op figure compares across sizes; a whole-run figure (ms/op of a tree) only at one size
         if ok and not ok[0]["unit"].startswith(("ns/", "B/")):
-            ref = _spec_size(ok)
+            ref = spec_size(ok)
             comparable = {id(r) for r in ok if r.get("params") == ref}
             best = min((r["median"] for r in ok if id(r) in comparable), default=None)
         else:
@@ -107,7 +107,7 @@ def glance(results: dict) -> str:
             continue
         unit = next(iter(by.values()))["unit"]
         whole_run = is_whole_run(unit)
-        ref = _spec_size(list(by.values())) if whole_run else None
+        ref = spec_size(list(by.values())) if whole_run else None
         best = min(r["median"] for r in by.values() if not whole_run or r.get("params") == ref)
         row = [f"{n.removeprefix('Benchmark')} ({unit})"]
         for b in backends:

@@ -32,7 +32,7 @@ def figures(results: dict) -> list[tuple[str, Any]]:
 def _timing(recs: list[dict]):
     from matplotlib.patches import Patch
 
-    from reports.benchtables import _spec_size, is_whole_run
+    from reports.benchtables import is_whole_run, spec_size
 
     names = list(dict.fromkeys(r["name"] for r in recs))
     backends = list(dict.fromkeys(r["backend"] for r in recs))
@@ -41,7 +41,7 @@ def _timing(recs: list[dict]):
     smaller = False
     for i, n in enumerate(names):
         group = [r for r in recs if r["name"] == n]
-        spec = _spec_size(group) if is_whole_run(group[0]["unit"]) else None
+        spec = spec_size(group) if is_whole_run(group[0]["unit"]) else None
         for j, b in enumerate(backends):
             r = next((r for r in group if r["backend"] == b), None)
             if r is None:

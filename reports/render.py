@@ -37,7 +37,7 @@ def _matrix(results: dict) -> tuple[list[str], list[list[str]], list[str]]:
     backends = list(results.get("backends") or {})
     by = {(r["id"], r["backend"]): r for r in results.get("claims", [])}
     ids = list(dict.fromkeys(r["id"] for r in results.get("claims", [])))
-    first = {}
+    first: dict[str, dict] = {}
     for r in results.get("claims", []):
         first.setdefault(r["id"], r)
     notes: list[str] = []
@@ -86,8 +86,9 @@ def claims_summary_md(results: dict) -> str:
 
 def environment_md(results: dict) -> str:
     env = results.get("environment", {})
-    rows = [(k, "–" if env.get(k) is None else env.get(k)) for k in ("cpu", "cores", "governor", "kernel", "python", "go", "cc",
-                                      "commit", "max_map_count", "started", "wall_seconds", "complete")]
+    keys = ("cpu", "cores", "governor", "kernel", "python", "go", "cc", "commit", "max_map_count",
+            "started", "wall_seconds", "complete")
+    rows = [(k, "–" if env.get(k) is None else env.get(k)) for k in keys]
     brows = [(n, i.get("kind"), "yes" if i.get("available") else "no", i.get("version") or i.get("reason"))
              for n, i in (results.get("backends") or {}).items()]
     return (tabulate(rows, headers=["environment", ""], tablefmt="github") + "\n\n"
