@@ -109,15 +109,12 @@ def findings_md(results: dict) -> str:
     if not claims:
         return ""
     kinds = {n: (i or {}).get("kind") for n, i in (results.get("backends") or {}).items()}
-    rows = []
-    for b in dict.fromkeys(r["backend"] for r in claims):
-        mine = [r for r in claims if r["backend"] == b]
+    def holding(backend: str, subjects: tuple[str, ...]) -> str:
+        rs = [r for r in claims if r["backend"] == backend and r.get("subject") in subjects]
+        return f"{sum(r['observed'] == 'holds' for r in rs)} of {len(rs)}" if rs else "–"
 
-        def share(subjects: tuple[str, ...], mine: list[dict] = mine) -> str:
-            rs = [r for r in mine if r.get("subject") in subjects]
-            return f"{sum(r['observed'] == 'holds' for r in rs)} of {len(rs)}" if rs else "–"
-
-        rows.append([b, kinds.get(b) or "", share(("G", "*")), share(("T",))])
+    rows = [[b, kinds.get(b) or "", holding(b, ("G", "*")), holding(b, ("T",))]
+            for b in dict.fromkeys(r["backend"] for r in claims)]
     table = tabulate(rows, headers=["backend", "kind", "goroutine claims (G, *) that hold",
                                     "thread claims (T) that hold"], tablefmt="github")
     odd = [r for r in claims if kinds.get(r["backend"]) == "goroutine" and r.get("subject") in ("G", "*")

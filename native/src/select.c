@@ -19,7 +19,7 @@ static sudog *sudog_get(void) {
   goro__spin_unlock(&pool_lock);
   if (!s) {
     if (!(s = malloc(sizeof *s))) goro_panic("select: out of memory");
-    *s = (sudog){0};
+    *s = (sudog){0}; /* race builds free s->race_sync before renewing it */
   }
 #ifdef GORO_RACE
   goro__race_renew(&RACE_SG(s)); /* race.h: a new owner, a fresh sync address */

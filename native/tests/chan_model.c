@@ -17,7 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "goro.h"
+#define MODEL "chan_model"
+#include "model.h"
 
 static int64_t procs, cap, producers, consumers, per, mode, noise_n;
 
@@ -28,13 +29,6 @@ struct world {
   uint8_t *seen; /* times each value arrived */
   int64_t failures;
 };
-
-#define FAIL(w, ...)                                  \
-  do {                                                \
-    fprintf(stderr, "chan_model: " __VA_ARGS__);      \
-    fputc('\n', stderr);                              \
-    goro_atomic_add64(&(w)->failures, 1);             \
-  } while (0)
 
 static void producer(void *arg) {
   struct world *w = arg;
@@ -137,28 +131,14 @@ static void model_main(void *arg) {
 }
 
 int main(int argc, char **argv) {
-  int64_t *args[] = {&procs, &cap, &producers, &consumers, &per, &mode, &noise_n};
-  if (argc != 8) {
-    fprintf(stderr, "usage: %s PROCS CAP PRODUCERS CONSUMERS PER MODE NOISE\n", argv[0]);
-    return 2;
-  }
-  for (int i = 0; i < 7; i++) *args[i] = strtoll(argv[i + 1], NULL, 10);
+  int64_t *const args[] = {&procs, &cap, &producers, &consumers, &per, &mode, &noise_n};
+  if (!model_args(argc, argv, args, 7, "PROCS CAP PRODUCERS CONSUMERS PER MODE NOISE")) return 2;
   if (producers < 1 || consumers < 1 || per < 0 || per > 0xffffffff || cap < 0 || mode < 0 || mode > 15) {
-    fprintf(stderr, "chan_model: PRODUCERS and CONSUMERS >= 1, PER and CAP >= 0, MODE 0..15\n");
-    return 2;
-  }
-  char err[512];
-  if (goro_set_procs((int)procs, err, sizeof err) != GORO_OK) {
-    fprintf(stderr, "chan_model: %s\n", err);
+    fprintf(stderr, MODEL ": PRODUCERS and CONSUMERS >= 1, PER and CAP >= 0, MODE 0..15\n");
     return 2;
   }
   struct world w = {.seen = calloc((size_t)(producers * per) + 1, 1)};
-  if (goro_run(model_main, &w, err, sizeof err) != GORO_OK) {
-    fprintf(stderr, "chan_model: the run failed: %s\n", err);
-    return 1;
-  }
+  int status = model_run(procs, model_main, &w, &w.failures);
   free(w.seen);
-  if (w.failures) return 1;
-  puts("PASS");
-  return 0;
+  return status;
 }

@@ -16,7 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "goro.h"
+#define MODEL "sync_model"
+#include "model.h"
 
 static int64_t procs, workers, ops, read_pct, rounds, mode;
 
@@ -29,13 +30,6 @@ struct world {
   int64_t ledger, counter, done_in_round, once_runs, once_unfinished, failures;
   int32_t once_finished;
 };
-
-#define FAIL(w, ...)                             \
-  do {                                           \
-    fprintf(stderr, "sync_model: " __VA_ARGS__); \
-    fputc('\n', stderr);                         \
-    goro_atomic_add64(&(w)->failures, 1);        \
-  } while (0)
 
 static void once_fn(void *arg) {
   struct world *w = arg;
@@ -107,27 +101,12 @@ static void model_main(void *arg) {
 }
 
 int main(int argc, char **argv) {
-  int64_t *args[] = {&procs, &workers, &ops, &read_pct, &rounds, &mode};
-  if (argc != 7) {
-    fprintf(stderr, "usage: %s PROCS WORKERS OPS READ_PCT ROUNDS MODE\n", argv[0]);
-    return 2;
-  }
-  for (int i = 0; i < 6; i++) *args[i] = strtoll(argv[i + 1], NULL, 10);
+  int64_t *const args[] = {&procs, &workers, &ops, &read_pct, &rounds, &mode};
+  if (!model_args(argc, argv, args, 6, "PROCS WORKERS OPS READ_PCT ROUNDS MODE")) return 2;
   if (workers < 1 || ops < 0 || read_pct < 0 || read_pct > 100 || rounds < 1 || mode < 0 || mode > 7) {
-    fprintf(stderr, "sync_model: WORKERS, ROUNDS >= 1, OPS >= 0, READ_PCT 0..100, MODE 0..7\n");
-    return 2;
-  }
-  char err[512];
-  if (goro_set_procs((int)procs, err, sizeof err) != GORO_OK) {
-    fprintf(stderr, "sync_model: %s\n", err);
+    fprintf(stderr, MODEL ": WORKERS, ROUNDS >= 1, OPS >= 0, READ_PCT 0..100, MODE 0..7\n");
     return 2;
   }
   static struct world w;
-  if (goro_run(model_main, &w, err, sizeof err) != GORO_OK) {
-    fprintf(stderr, "sync_model: the run failed: %s\n", err);
-    return 1;
-  }
-  if (w.failures) return 1;
-  puts("PASS");
-  return 0;
+  return model_run(procs, model_main, &w, &w.failures);
 }

@@ -134,6 +134,13 @@ def test_toolbox(binary: str, test: str) -> None:
     assert f"PASS {test}" in out
 
 
+def _model(name: str, *params: int) -> None:
+    """Run one of MODELS on generated parameters; it prints PASS when every check held."""
+    args = [str(p) for p in params]
+    out = _run(os.path.join(_build(_sanitizer()), name), args, " ".join([name, *args]))
+    assert "PASS" in out
+
+
 @pytest.mark.timeout(600)
 @settings(max_examples=25 if _sanitizer() else 80, deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
@@ -149,9 +156,7 @@ def test_toolbox(binary: str, test: str) -> None:
 def test_channel_properties(procs, cap, producers, consumers, per, mode, noise) -> None:
     """Any mix of producers, consumers, capacity, select (with nil and noise cases), polling and
     who closes: every value arrives once, in each producer's order, and close drains cleanly."""
-    args = [str(a) for a in (procs, cap, producers, consumers, per, mode, noise)]
-    out = _run(os.path.join(_build(_sanitizer()), "chan_model"), args, "chan_model " + " ".join(args))
-    assert "PASS" in out
+    _model("chan_model", procs, cap, producers, consumers, per, mode, noise)
 
 
 @pytest.mark.timeout(600)
@@ -169,6 +174,4 @@ def test_sync_properties(procs, workers, ops, read_pct, rounds, mode) -> None:
     """Any mix of readers and writers, Lock or TryLock, holders that park inside their section,
     a reused WaitGroup and a Once per round: exclusion holds, counts are exact, Wait and Do
     return only when they should."""
-    args = [str(a) for a in (procs, workers, ops, read_pct, rounds, mode)]
-    out = _run(os.path.join(_build(_sanitizer()), "sync_model"), args, "sync_model " + " ".join(args))
-    assert "PASS" in out
+    _model("sync_model", procs, workers, ops, read_pct, rounds, mode)
