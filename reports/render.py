@@ -12,7 +12,8 @@ from typing import Any
 from tabulate import tabulate
 
 SYMBOL = {"holds": "✓", "refuted": "✗", "n/a": "–", "error": "⚠", "timeout": "⏱"}
-LEGEND = ("✓ holds · ✗ refuted · – n/a · ⚠ error · ⏱ timeout; "
+LEGEND = ("✓ holds · ✗ refuted · – n/a · ⚠ error · ⏱ timeout; ˢ = a substitute stood in for a "
+          "primitive the library lacks (named in the note); "
           "**bold** = differs from the backend's declared expectation. "
           "§ = the article's section; subject: G = said of goroutines, T = said of OS threads, "
           "* = said of every runtime")
@@ -50,15 +51,31 @@ def _matrix(results: dict) -> tuple[list[str], list[list[str]], list[str]]:
             if r is None:
                 row.append("")
                 continue
+            subs = r.get("substitutions") or []
             notes.append(f"{b}, {cid}: {r['observed']}"
                          + (f" (expected {r['expected']})" if r["observed"] != r["expected"] else "")
                          + f" — {_fmt_evidence(r.get('evidence') or {})}"
+                         + _profile_note(r)
+                         + (f" Substitution: {'; '.join(subs)}." if subs else "")
                          + (f" Expectation: {' '.join(r['expected_reason'].split())}"
                             if r.get("expected_reason") else ""))
-            cell = f"{SYMBOL.get(r['observed'], '?')}[^{len(notes)}]"
+            cell = f"{SYMBOL.get(r['observed'], '?')}{'ˢ' if subs else ''}[^{len(notes)}]"
             row.append(f"**{cell}**" if r["observed"] != r["expected"] else cell)
         rows.append(row)
     return ["claim", "§", "the article says", "subject", *backends], rows, notes
+
+
+def _profile_note(r: dict) -> str:
+    """Where the run's sizes differ from the criterion's (the quick profile), say so."""
+    diffs = []
+    for run in r.get("runs") or []:
+        full = run.get("full_params") or {}
+        changed = {k: v for k, v in (run.get("params") or {}).items() if k in full and full[k] != v}
+        if changed and run.get("rep", 0) == 0:  # sampled runs: the first sample says it
+            text = ", ".join(f"{k}={v:,} (criterion {full[k]:,})" for k, v in changed.items())
+            if text not in diffs:
+                diffs.append(text)
+    return f" Quick profile: {'; '.join(diffs)}." if diffs else ""
 
 
 def claims_matrix_md(results: dict) -> str:
@@ -133,7 +150,9 @@ def findings_md(results: dict) -> str:
 def report_md(results: dict) -> str:
     parts = ["# Goroutine claims: conformance and benchmark report", "",
              "Every claim of the article, run on every backend; each cell links to the measured "
-             "evidence. Reproduce any cell with the command in results.json (`claims[].command`).", "",
+             "evidence. Reproduce any cell with the command in results.json (`claims[].command`). "
+             "Each claim's criterion, scenario and source file per backend are in the claims "
+             "catalogue, CLAIMS.md at the root of the repository.", "",
              "## What the claims say", "", findings_md(results), "",
              "## Environment", "", environment_md(results), "",
              "## Claims × backends", "", claims_matrix_md(results), ""]

@@ -5,6 +5,8 @@
     python -m suite compare OLD.json NEW.json [--threshold PCT] [--gate GATE.toml]
     python -m suite gate RESULTS.json --gate GATE.toml
     python -m suite report DIR
+    python -m suite parity [--backends a,b] [--scenarios x,y] [--trace K]
+    python -m suite catalogue [--check]
 
 Bad input exits with status 2 and one line naming what is accepted.
 """
@@ -89,7 +91,9 @@ def cmd_run(a: argparse.Namespace) -> int:
     env["complete"] = True
     env["wall_seconds"] = round(time.monotonic() - t0, 1)
     path = out / "results.json"
-    path.write_text(json.dumps(results, indent=1, default=str))
+    tmp = path.with_suffix(".json.tmp")  # a reader never sees a half-written file
+    tmp.write_text(json.dumps(results, indent=1, default=str))
+    tmp.replace(path)
     render.write_all(results, out)
     print(render.claims_matrix_md(results), flush=True)
     print(f"\nwrote {path}, {out / 'REPORT.md'}, {out / 'report.html'} in {env['wall_seconds']} s")
@@ -127,6 +131,22 @@ def cmd_report(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_parity(a: argparse.Namespace) -> int:
+    from suite import parity
+
+    names = _backend_names(a.backends)
+    scen = parity.select_scenarios(_csv(a.scenarios, "scenarios"))
+    if not 0 <= a.trace <= 64:
+        raise UsageError(f"--trace {a.trace} is out of range; accepted: 0 <= K <= 64")
+    return parity.run(names, scen, a.trace)
+
+
+def cmd_catalogue(a: argparse.Namespace) -> int:
+    from suite import catalogue
+
+    return catalogue.main(check=a.check)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m suite", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -155,6 +175,16 @@ def parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="re-render REPORT.md and report.html from a results.json")
     rep.add_argument("dir")
     rep.set_defaults(fn=cmd_report)
+    par = sub.add_parser("parity", help="run every scenario small on every backend and compare "
+                         "the work-plan digests (exit 1 on a disagreement)")
+    par.add_argument("--backends", help="comma-separated backend names (default: all installed)")
+    par.add_argument("--scenarios", help="comma-separated scenarios (default: every one with digests)")
+    par.add_argument("--trace", type=int, default=0,
+                     help="show the first K ops per worker of the plan-driven scenarios side by side")
+    par.set_defaults(fn=cmd_parity)
+    cat = sub.add_parser("catalogue", help="write CLAIMS.md from suite/claims.py (--check: fail if stale)")
+    cat.add_argument("--check", action="store_true", help="exit 1 if CLAIMS.md is not up to date")
+    cat.set_defaults(fn=cmd_catalogue)
     return p
 
 

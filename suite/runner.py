@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from suite import backend as backends
-from suite.claims import Claim, Run
+from suite.claims import Claim, Run, Samples
+from suite.scenarios import CPUS_ENV, cpus
 from suite.worker import MARK
 
 
@@ -32,10 +33,11 @@ class RunResult:
 def run_scenario(backend: str, scenario: str, params: dict[str, Any], timeout: float) -> RunResult:
     """One scenario in a fresh `python -m suite.worker` process; never blocks past timeout."""
     cmd = [sys.executable, "-m", "suite.worker", backend, scenario, json.dumps(params)]
+    env = {**os.environ, CPUS_ENV: str(cpus())}  # one CPU count for every backend
     t0 = time.monotonic()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                              stdin=subprocess.DEVNULL, env=os.environ.copy())
+                              stdin=subprocess.DEVNULL, env=env)
     except subprocess.TimeoutExpired:
         return RunResult("timeout", message=f"{scenario} did not finish within {timeout:.0f} s",
                          params=params, seconds=time.monotonic() - t0)
@@ -85,19 +87,29 @@ def evaluate(claim: Claim, name: str, b: Any, *, quick: bool = False,
                               "criterion": claim.observable,
                               "expected": expected, "expected_reason": reason or None,
                               "command": claim_command(name, claim.id), "runs": []}
-    observed: dict[str, dict] = {}
+    observed: dict[str, Any] = {}
     for run in claim.runs:
         params = dict(run.params)
         if quick and run.quick_params:
             params = dict(run.quick_params)
-        res = run_scenario(name, run.scenario, params, claim.timeout)
-        record["runs"].append({"key": run.key, "scenario": run.scenario, "params": res.params,
-                               "status": res.status, "seconds": round(res.seconds, 3),
-                               **({"message": res.message} if res.message else {})})
-        if res.status != "ok":
-            record.update(observed=res.status, evidence={"reason": res.message})
-            return record
-        observed[run.key] = res.observables or {}
+        samples: dict[str, list[dict]] = {}
+        # The suite owns repetition: the same plan for every backend, variants alternated
+        # A/B/A/B so a drift of the machine falls on both sides of a ratio alike.
+        for rep, (variant, over) in run.schedule():
+            res = run_scenario(name, run.scenario, {**params, **over}, claim.timeout)
+            record["runs"].append({"key": run.key, "scenario": run.scenario, "params": res.params,
+                                   **({"variant": variant, "rep": rep} if run.sampled else {}),
+                                   **({"full_params": run.params} if params != run.params else {}),
+                                   "status": res.status, "seconds": round(res.seconds, 3),
+                                   **({"message": res.message} if res.message else {})})
+            if res.status != "ok":
+                record.update(observed=res.status, evidence={"reason": res.message})
+                return record
+            samples.setdefault(variant, []).append(res.observables or {})
+            for sub in (res.observables or {}).get("substitutions") or []:
+                if sub not in record.setdefault("substitutions", []):
+                    record["substitutions"].append(sub)
+        observed[run.key] = Samples(samples) if run.sampled else samples[""][0]
     if claim.reference_kind and refs is not None:
         run = claim.runs[0]
         params = dict(run.quick_params if quick and run.quick_params else run.params)

@@ -18,14 +18,41 @@ Rules every backend follows:
   the backend) and ``ops`` (how many units of work that section did); ns/op = seconds/ops*1e9.
   Set-up (building, process start, imports) is never inside ``seconds``.
 * A scenario that makes no sense on a backend raises ``suite.backend.NotApplicable(reason)``.
+* Every scenario returns ``effective``: ``{param: value}`` for every param the program used
+  (read through the backend's param accessor). The worker rejects a run whose effective values
+  differ from the requested ones, or lack one, naming the key: a backend never swaps a
+  catalogue constant for one of its own.
+* Scenarios listed in ``suite/plan.py`` follow its work plan (SplitMix64 from ``seed``) and
+  return its ``plan_digest`` / ``state_digest``; ``python -m suite parity`` compares them.
+* Memory figures are RSS deltas read after the runtime confirmed every unit parked, with the
+  garbage collector run before the baseline wherever the runtime has one; runtime-specific
+  figures (StackInuse, HeapAlloc, tracemalloc) are extra evidence, never the judged figure.
+* Where a library lacks a primitive and a substitute stands in (a ``Queue(maxsize=1)`` for an
+  unbuffered channel), the scenario lists it in ``substitutions`` and the report marks the cell.
 * Nothing hangs: a scenario whose runtime would block forever (e.g. the deadlock scenario on
   OS threads) bounds every wait itself and reports what it saw.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
+
+CPUS_ENV = "GOROSUITE_CPUS"
+
+
+def cpus() -> int:
+    """The machine's CPU count as the suite defines it, once, for every backend: the CPUs this
+    process may run on (affinity-aware, as Go's NumCPU). The runner passes it to every worker in
+    GOROSUITE_CPUS so a backend never counts CPUs its own way."""
+    env = os.environ.get(CPUS_ENV, "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
 
 
 class ScenarioError(ValueError):

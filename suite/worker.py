@@ -18,6 +18,21 @@ from suite.backend import NotApplicable, RuntimeMisuse, load
 MARK = "@@RESULT "
 
 
+def effective_mismatch(params: dict, effective: object) -> str | None:
+    """Why a run's `effective` values (what the program used) differ from the requested
+    params, or None. A param requested as None (the runtime's default) may be absent."""
+    if not isinstance(effective, dict):
+        return "did not return `effective` (the param values it used)"
+    for key, want in params.items():
+        if want is None:
+            continue
+        if key not in effective:
+            return f"did not report the effective value of {key!r} (requested {want!r})"
+        if effective[key] != want:
+            return f"ran with {key}={effective[key]!r}, but {key}={want!r} was requested"
+    return None
+
+
 def run_one(backend_name: str, scenario: str, params: dict) -> dict:
     try:
         params = scenarios.validate(scenario, params)
@@ -30,6 +45,10 @@ def run_one(backend_name: str, scenario: str, params: dict) -> dict:
         if missing:
             return {"status": "error", "message": f"{backend_name}.{scenario} did not return "
                     f"observables {missing}", "observables": obs}
+        mismatch = effective_mismatch(params, obs.get("effective"))
+        if mismatch:
+            return {"status": "error", "message": f"{backend_name}.{scenario}: {mismatch}",
+                    "observables": obs}
         return {"status": "ok", "params": params, "observables": obs}
     except NotApplicable as e:
         return {"status": "n/a", "message": str(e)}

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from suite import claims, scenarios
 from suite.worker import MARK
 
-# The stable ids of ../shared/CLAIMS.md, verbatim.
+# The stable ids of the claims catalogue (CLAIMS.md), verbatim: they never change.
 CLAIM_IDS = """stack.initial-size stack.thread-size stack.dynamic-growth spawn.cost-ns spawn.thread-cost-us
 switch.user-space switch.thread-kernel scale.hundreds-of-thousands scale.thread-thousands memory.100k-threads
 memory.100k-goroutines sched.m-n sched.work-stealing sched.syscall-handoff sched.gomaxprocs-default
