@@ -165,14 +165,15 @@ def report_md(results: dict) -> str:
     return "\n".join(parts)
 
 
-def _png_data_uri(fig: Any) -> str:
+def _png(fig: Any) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return buf.getvalue()
 
 
-def report_html(results: dict, out: Path) -> str:
-    """A self-contained page: the Markdown report's tables as HTML, charts inlined as PNG."""
+def report_html(results: dict, pngs: dict[str, bytes] | None = None) -> str:
+    """A self-contained page: the Markdown report's tables as HTML, charts inlined as PNG.
+    `pngs` receives each chart's PNG bytes by name (write_all saves them beside the page)."""
     from reports import charts
 
     md = report_md(results)
@@ -180,8 +181,11 @@ def report_html(results: dict, out: Path) -> str:
     figs = charts.figures(results)
     imgs = []
     for name, fig in figs:
-        fig.savefig(out / f"{name}.png", dpi=110, bbox_inches="tight")
-        imgs.append(f'<figure><img alt="{html.escape(name)}" src="{_png_data_uri(fig)}"></figure>')
+        png = _png(fig)
+        if pngs is not None:
+            pngs[name] = png
+        uri = "data:image/png;base64," + base64.b64encode(png).decode()
+        imgs.append(f'<figure><img alt="{html.escape(name)}" src="{uri}"></figure>')
     style = ("body{font:14px/1.45 system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}"
              "table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;"
              "padding:3px 7px;text-align:left;vertical-align:top}th{background:#f3f3f3}"
@@ -232,10 +236,20 @@ def _md_to_html(md: str) -> str:
     return "\n".join(out)
 
 
-def write_all(results: dict, out: Path) -> None:
+def files(results: dict, out: Path) -> dict[Path, str | bytes]:
+    """Every file of the report, rendered in memory: REPORT.md, report.html and the charts."""
+    pngs: dict[str, bytes] = {}
+    page = report_html(results, pngs)
+    return {out / "REPORT.md": report_md(results), out / "report.html": page,
+            **{out / f"{name}.png": png for name, png in pngs.items()}}
+
+
+def write_all(results: dict, out: Path, extra: dict[Path, str | bytes] | None = None) -> None:
+    """The report (and `extra` files such as results.json) written all or nothing."""
+    from suite import atomicio
+
     out.mkdir(parents=True, exist_ok=True)
-    (out / "REPORT.md").write_text(report_md(results))
-    (out / "report.html").write_text(report_html(results, out))
+    atomicio.write_all({**(extra or {}), **files(results, out)})
 
 
 if __name__ == "__main__":  # python -m reports.render DIR

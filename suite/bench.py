@@ -170,9 +170,11 @@ def _memory(backend: str, mode: str, progress: Callable[[str], None]) -> dict[st
 
 
 def run(names: list[str], backends: list[str], mode: str, out: Path,
-        progress: Callable[[str], None]) -> tuple[list[dict], dict]:
+        progress: Callable[[str], None], records: list[dict] | None = None) -> tuple[list[dict], dict]:
+    """Every benchmark on every backend; records are appended to `records` as they finish (an
+    interrupted run keeps what it measured)."""
     usable, info = runner.available_backends(backends)
-    records = []
+    records = [] if records is None else records
     for name in names:
         for be in backends:
             if be not in usable:
@@ -196,12 +198,14 @@ def run(names: list[str], backends: list[str], mode: str, out: Path,
             shown = f"{rec['median']:,.1f} {rec['unit']}" if rec.get("status") == "ok" else \
                 f"{rec['status']}: {(rec.get('message') or '')[:80]}"
             progress(f"[bench] Benchmark{name:<18} {be:<9} {shown}")
-    meta = {"mode": mode, "pyperf_args": MODES[mode]}
-    write_text_export(records, out / "bench.txt")
-    return records, meta
+    return records, meta_of(mode)
 
 
-def write_text_export(records: list[dict], path: Path) -> None:
+def meta_of(mode: str) -> dict[str, Any]:
+    return {"mode": mode, "pyperf_args": MODES[mode]}
+
+
+def text_export(records: list[dict]) -> str:
     """Go benchmark format, one line per value: `benchstat -col /backend bench.txt` reads it."""
     lines = []
     for r in records:
@@ -209,7 +213,7 @@ def write_text_export(records: list[dict], path: Path) -> None:
             continue
         for v in r["values"]:
             lines.append(f"{r['name']}/backend={r['backend']} 1 {v} {r['unit']}")
-    path.write_text("\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"
 
 
 def load(path: str | Path) -> dict:

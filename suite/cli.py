@@ -66,6 +66,7 @@ def _progress(line: str) -> None:
 
 def cmd_run(a: argparse.Namespace) -> int:
     from reports import render  # the report builder reads only results.json
+    from suite import atomicio
 
     names = _backend_names(a.backends)
     claims = [] if a.claims == "none" else spec.select(_csv(a.claims, "claims"))
@@ -73,28 +74,46 @@ def cmd_run(a: argparse.Namespace) -> int:
     if a.bench != "none":
         from suite import bench
         bench_names = bench.select(None if a.bench == "all" else _csv(a.bench, "bench"))
+    if a.timeout is not None and not 1 <= a.timeout <= 3600:
+        raise UsageError(f"--timeout {a.timeout:g} is out of range; accepted: 1 <= seconds <= 3600")
     out = Path(a.output)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"cannot create the output folder {out}: {e.strerror or e}") from None
     env = environment.collect()
     t0 = time.monotonic()
     results: dict = {"schema": SCHEMA, "environment": env, "backends": {}, "claims": [], "benchmarks": []}
     results["claims_profile"] = "full" if a.rigorous else "quick"
-    if claims:
-        info, records = runner.run_claims(claims, names, progress=_progress, quick=not a.rigorous)
-        results["backends"], results["claims"] = info, records
-    else:
+    mode = "rigorous" if a.rigorous else "fast" if a.fast else "default"
+    env["complete"] = False  # until every claim and benchmark has run
+    interrupted = False
+    try:
         results["backends"] = runner.available_backends(names)[1]
-    if bench_names:
-        from suite import bench
-        mode = "rigorous" if a.rigorous else "fast" if a.fast else "default"
-        results["benchmarks"], results["bench_meta"] = bench.run(bench_names, names, mode, out, _progress)
-    env["complete"] = True
+        if claims:
+            runner.run_claims(claims, names, progress=_progress, quick=not a.rigorous,
+                              records=results["claims"], timeout=a.timeout)
+        if bench_names:
+            from suite import bench
+            results["bench_meta"] = bench.meta_of(mode)
+            bench.run(bench_names, names, mode, out, _progress, records=results["benchmarks"])
+        env["complete"] = True
+    except KeyboardInterrupt:  # Ctrl-C: keep what was measured, say it is partial
+        interrupted = True
+        print("\ninterrupted: writing the results so far (complete: false)", file=sys.stderr)
     env["wall_seconds"] = round(time.monotonic() - t0, 1)
     path = out / "results.json"
-    tmp = path.with_suffix(".json.tmp")  # a reader never sees a half-written file
-    tmp.write_text(json.dumps(results, indent=1, default=str))
-    tmp.replace(path)
-    render.write_all(results, out)
+    extra: dict[Path, str | bytes] = {path: json.dumps(results, indent=1, default=str)}
+    if bench_names:
+        from suite import bench
+        extra[out / "bench.txt"] = bench.text_export(results["benchmarks"])
+    try:
+        render.write_all(results, out, extra)
+    except atomicio.OutputError as e:
+        raise UsageError(str(e)) from None
+    if interrupted:
+        print(f"wrote the partial results to {path}", file=sys.stderr)
+        return 130
     print(render.claims_matrix_md(results), flush=True)
     print(f"\nwrote {path}, {out / 'REPORT.md'}, {out / 'report.html'} in {env['wall_seconds']} s")
     mismatches = [r for r in results["claims"] if r["observed"] != r["expected"]]
@@ -125,8 +144,19 @@ def cmd_report(a: argparse.Namespace) -> int:
     path = d / "results.json" if d.is_dir() else d
     if not path.exists():
         raise UsageError(f"no results.json at {path}; run `python -m suite run -o DIR` first")
-    results = json.loads(path.read_text())
-    render.write_all(results, path.parent)
+    from suite import atomicio
+    try:
+        results = json.loads(path.read_text())
+    except ValueError as e:
+        raise UsageError(f"{path} is not a results.json ({e}); give the results.json "
+                         "written by `python -m suite run`") from None
+    if not isinstance(results, dict) or results.get("schema") != SCHEMA:
+        raise UsageError(f"{path} is not a schema-{SCHEMA} results.json; give the results.json "
+                         "written by `python -m suite run`")
+    try:
+        render.write_all(results, path.parent)
+    except atomicio.OutputError as e:
+        raise UsageError(str(e)) from None
     print(f"wrote {path.parent / 'REPORT.md'} and {path.parent / 'report.html'}")
     return 0
 
@@ -161,6 +191,8 @@ def parser() -> argparse.ArgumentParser:
     speed.add_argument("--rigorous", action="store_true",
                        help="release quality: CLAIMS.md's full trial counts and pyperf --rigorous")
     r.add_argument("-o", "--output", default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})")
+    r.add_argument("--timeout", type=float, help="cap every scenario run at this many seconds "
+                   "(default: each claim's own bound, 300-600 s)")
     r.set_defaults(fn=cmd_run)
     c = sub.add_parser("compare", help="compare two results.json; non-zero exit on a significant regression")
     c.add_argument("old")

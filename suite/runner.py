@@ -42,14 +42,32 @@ def run_scenario(backend: str, scenario: str, params: dict[str, Any], timeout: f
         return RunResult("timeout", message=f"{scenario} did not finish within {timeout:.0f} s",
                          params=params, seconds=time.monotonic() - t0)
     took = time.monotonic() - t0
+    tail = " | ".join((proc.stderr.strip().splitlines() or ["(nothing on stderr)"])[-3:])
+    if proc.returncode < 0:  # killed: a crash inside native code, the OOM killer, a user's kill
+        sig = _signal_name(-proc.returncode)
+        return RunResult("error", message=f"worker killed by {sig}: {tail}", params=params,
+                         seconds=took)
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith(MARK):
-            res = json.loads(line[len(MARK):])
-            return RunResult(res["status"], res.get("observables"), res.get("message"),
-                             res.get("params", params), took)
-    tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-3:]
-    return RunResult("error", message=f"worker exited with status {proc.returncode}: " + " | ".join(tail),
-                     params=params, seconds=took)
+            try:
+                res = json.loads(line[len(MARK):])
+                return RunResult(res["status"], res.get("observables"), res.get("message"),
+                                 res.get("params", params), took)
+            except (ValueError, KeyError, TypeError) as e:
+                return RunResult("error", message=f"worker printed a malformed result line "
+                                 f"({type(e).__name__}: {e}): {line[:120]!r}", params=params,
+                                 seconds=took)
+    return RunResult("error", message=f"worker exited with status {proc.returncode} and no "
+                     f"result line: {tail}", params=params, seconds=took)
+
+
+def _signal_name(num: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(num).name
+    except ValueError:
+        return f"signal {num}"
 
 
 def claim_command(backend: str, claim_id: str) -> str:
@@ -79,8 +97,9 @@ class References:
 
 
 def evaluate(claim: Claim, name: str, b: Any, *, quick: bool = False,
-             refs: References | None = None) -> dict[str, Any]:
+             refs: References | None = None, timeout: float | None = None) -> dict[str, Any]:
     """Run every scenario of one claim on one backend and apply the claim's check."""
+    limit = min(claim.timeout, timeout) if timeout else claim.timeout
     expected, reason = expectation(b, claim.id)
     record: dict[str, Any] = {"id": claim.id, "backend": name, "subject": claim.subject,
                               "section": claim.section, "statement": claim.statement,
@@ -96,7 +115,7 @@ def evaluate(claim: Claim, name: str, b: Any, *, quick: bool = False,
         # The suite owns repetition: the same plan for every backend, variants alternated
         # A/B/A/B so a drift of the machine falls on both sides of a ratio alike.
         for rep, (variant, over) in run.schedule():
-            res = run_scenario(name, run.scenario, {**params, **over}, claim.timeout)
+            res = run_scenario(name, run.scenario, {**params, **over}, limit)
             record["runs"].append({"key": run.key, "scenario": run.scenario, "params": res.params,
                                    **({"variant": variant, "rep": rep} if run.sampled else {}),
                                    **({"full_params": run.params} if params != run.params else {}),
@@ -113,7 +132,7 @@ def evaluate(claim: Claim, name: str, b: Any, *, quick: bool = False,
     if claim.reference_kind and refs is not None:
         run = claim.runs[0]
         params = dict(run.quick_params if quick and run.quick_params else run.params)
-        ref = refs.get(claim.reference_kind, run, params, claim.timeout)
+        ref = refs.get(claim.reference_kind, run, params, limit)
         if ref and ref[1].status == "ok":
             observed["ref"] = ref[1].observables or {}
             record["reference"] = ref[0]
@@ -151,11 +170,14 @@ def available_backends(names: list[str]) -> tuple[dict[str, Any], dict[str, dict
 
 
 def run_claims(claims: list[Claim], names: list[str], progress: Callable[[str], None] | None = None,
-               quick: bool = False) -> tuple[dict, list[dict]]:
+               quick: bool = False, records: list[dict] | None = None,
+               timeout: float | None = None) -> tuple[dict, list[dict]]:
+    """Every claim on every backend. Records are appended to `records` as they finish, so an
+    interrupted run keeps what it measured; `timeout` caps every scenario run."""
     usable, info = available_backends(names)
     all_usable, _ = available_backends(backends.names())  # references may come from any backend
     refs = References(all_usable)
-    records = []
+    records = [] if records is None else records
     total = len(claims) * len(names)
     i = 0
     for n in names:
@@ -167,7 +189,7 @@ def run_claims(claims: list[Claim], names: list[str], progress: Callable[[str], 
                        "expected_reason": None, "observed": "n/a", "command": claim_command(n, c.id),
                        "evidence": {"reason": f"backend unavailable: {info[n]['reason']}"}, "runs": []}
             else:
-                rec = evaluate(c, n, usable[n], quick=quick, refs=refs)
+                rec = evaluate(c, n, usable[n], quick=quick, refs=refs, timeout=timeout)
             records.append(rec)
             if progress:
                 mark = "" if rec["observed"] == rec["expected"] else f"  (expected {rec['expected']})"
