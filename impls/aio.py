@@ -1,8 +1,12 @@
 """The asyncio backend: every scenario written as a Python user of asyncio would write it.
 
 A unit is a Task; primitives are asyncio.Lock / Event / Queue / Condition; each scenario runs in
-its own ``asyncio.run``. What asyncio lacks (WaitGroup, RWMutex, Once, atomics) is built here in
-the small form a user would write, and said so.
+its own ``asyncio.run``. What asyncio lacks (WaitGroup, RWMutex, Once, atomics, an unbuffered
+channel) is built here in the small form a user would write, and said so (``substitutions``).
+
+Every workload constant is a catalogue param, and the work itself (which op, which key, which
+slot) comes from the shared plan (suite/plan.py); the digests it defines are computed from what
+was done, after any timed section.
 
 Two facts shape every result and are reported, not worked around:
 * One event loop on one OS thread: a task runs until its next ``await``. Code between two
@@ -15,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import inspect
 import os
 import platform
 import resource
@@ -22,20 +27,24 @@ import subprocess
 import sys
 import threading
 import tracemalloc
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 import psutil
 
-from impls.pycommon import EventWaitGroup
-from impls.pyutil import cpu_count, gettid, now, nvcsw, rss, spin, vm
+from impls.pycommon import EventWaitGroup, PyBackend, burn, calibrate, parked_observables
+from impls.pyutil import gettid, now, nvcsw, rss, vm
+from suite import plan, scenarios
 from suite.backend import Expect, NotApplicable, RuntimeMisuse, na, refuted
+from suite.plan import READ, WRITE, term
 
 BOUND_S = 60.0  # upper bound on any wait inside a scenario: a stuck scenario fails, never hangs
 ROOT = Path(__file__).resolve().parent.parent  # the project root, for child processes
 _NO_RACE_DETECTOR = ("Python has no race detector for Python code (no -race; ThreadSanitizer "
                      "sees only the interpreter's C code)")
+QUEUE_FOR_CHANNEL = ("asyncio.Queue(maxsize=1) stands in for an unbuffered channel (asyncio has "
+                     "no rendezvous: a put completes once the item is in the queue)")
 
 
 # --- the missing primitives, in the form an asyncio user writes them ----------------------------
@@ -55,7 +64,8 @@ class WaitGroup(EventWaitGroup):
 
 
 class RWLock:
-    """Readers share, a writer excludes everyone; a waiting writer holds off new readers."""
+    """Readers share, a writer excludes everyone; a waiting writer holds off new readers
+    (writer-preferring, like Go's RWMutex)."""
 
     def __init__(self) -> None:
         self._cond = asyncio.Condition()
@@ -116,6 +126,18 @@ def cas(box: list[int], old: int, new: int) -> bool:
     return True
 
 
+_RUNNING: set[asyncio.Task] = set()
+
+
+def go(coro: Coroutine[Any, Any, Any]) -> asyncio.Task:
+    """`go f()`: start a task the documented way. The loop keeps only weak references to tasks,
+    so the asyncio docs keep each in a set until it is done (and then let it go)."""
+    task = asyncio.create_task(coro)
+    _RUNNING.add(task)
+    task.add_done_callback(_RUNNING.discard)
+    return task
+
+
 def live() -> int:
     """asyncio's live unit count: the running loop's unfinished tasks (incl. the caller)."""
     return len(asyncio.all_tasks())
@@ -129,6 +151,29 @@ async def release_all(tasks: list[asyncio.Task]) -> None:
         await asyncio.wait(tasks, timeout=BOUND_S)
 
 
+async def park_on_gate(gate: asyncio.Event, *coros: Coroutine[Any, Any, Any]) -> list[asyncio.Task]:
+    """Start the units and let each run up to its `await gate.wait()` (untimed set-up)."""
+    tasks = [asyncio.create_task(c) for c in coros]
+    await asyncio.sleep(0)  # one loop turn: each task ran to the gate and parked there
+    assert not any(t.done() for t in tasks), "a unit finished before the gate opened"
+    return tasks
+
+
+_DEVNULL: int | None = None
+
+
+def devnull() -> int:
+    """A file descriptor on /dev/null, opened once per process."""
+    global _DEVNULL
+    if _DEVNULL is None:
+        _DEVNULL = os.open(os.devnull, os.O_WRONLY)
+    return _DEVNULL
+
+
+def _timed(seconds: float, ops: int, key: str, **extra: Any) -> dict:
+    return {"seconds": seconds, "ops": ops, key: seconds / ops * 1e9, **extra}
+
+
 # --- §1 memory, stacks, spawn, switch ----------------------------------------------------------
 
 async def parked(n: int, procs: int | None = None) -> dict:
@@ -139,11 +184,12 @@ async def parked(n: int, procs: int | None = None) -> dict:
 
     async def unit():
         nonlocal parked_count
-        parked_count += 1
+        parked_count += 1  # "about to block": the next line parks until release
         if parked_count == target:
             all_parked.set()
         await release.wait()
 
+    gc.collect()  # the baseline without garbage from start-up
     rss_before, vm_before = rss(), vm()
     tasks: list[asyncio.Task] = []
     error = None
@@ -151,66 +197,90 @@ async def parked(n: int, procs: int | None = None) -> dict:
     try:
         for _ in range(n):
             tasks.append(asyncio.create_task(unit()))
-    except (MemoryError, OSError, RuntimeError) as e:  # stop at the first, keep what started
+    except (MemoryError, OSError, RuntimeError) as e:  # exhaustion: record it, keep what started
         error = f"{type(e).__name__}: {e}"
     target = len(tasks)
     if tasks:
-        await asyncio.wait_for(all_parked.wait(), BOUND_S)
+        try:
+            await asyncio.wait_for(all_parked.wait(), BOUND_S)
+        except (MemoryError, OSError, RuntimeError, asyncio.TimeoutError) as e:
+            error = error or f"{type(e).__name__}: {e}"
     seconds = now() - t0
+    reached = parked_count  # units that reported they are about to block
     rss_parked, vm_parked = rss(), vm()
     release.set()
-    await asyncio.wait_for(asyncio.gather(*tasks), BOUND_S)
-    reached = parked_count
-    return {"requested": n, "reached": reached, "error": error,
-            "rss_before": rss_before, "rss_parked": rss_parked,
-            "vm_before": vm_before, "vm_parked": vm_parked,
-            "rss_per_unit": (rss_parked - rss_before) / reached if reached else None,
-            "vm_per_unit": (vm_parked - vm_before) / reached if reached else None,
-            "runtime_stack_bytes": None, "runtime_heap_bytes": None,
-            "seconds_to_park": seconds}
+    if tasks:
+        await asyncio.wait(tasks, timeout=BOUND_S)
+    return parked_observables(n, reached, error, rss_before, vm_before, rss_parked, vm_parked,
+                              seconds)
 
 
-async def spawn_empty_wait(n: int) -> dict:
-    async def empty():
-        pass
+async def _spawn_wait(n: int) -> int:
+    """The article's §1-2 program: Add(1) and start an empty unit n times, then Wait. Returns
+    how many units were spawned and waited for."""
+    wg = WaitGroup()
 
-    await asyncio.gather(*(empty() for _ in range(n)))  # the article's program
-    rss_bytes = rss()
-    # The runtime's heap figure: the same program again under tracemalloc, CPython's own count
-    # of the bytes it allocated (run apart so its bookkeeping does not inflate rss_bytes).
+    async def unit():
+        wg.done()
+
+    spawned = 0
+    for _ in range(n):
+        wg.add(1)
+        go(unit())
+        spawned += 1
+    await wg.wait(BOUND_S * 10)
+    return spawned
+
+
+async def spawn_empty_wait(n: int, seed: int = 1) -> dict:
+    gc.collect()  # the baseline without garbage from start-up
+    rss_before = rss()
+    spawned = await _spawn_wait(n)
+    rss_after = rss()
+    # Extra evidence, not runtime_heap_bytes: the same program again under tracemalloc, CPython's
+    # count of the bytes it allocated (run apart so its bookkeeping does not inflate RSS).
     tracemalloc.start()
-    await asyncio.gather(*(empty() for _ in range(n)))
-    heap, heap_peak = tracemalloc.get_traced_memory()  # like HeapAlloc: garbage included
-    await asyncio.sleep(0)  # the finished tasks are let go one loop turn after Wait returns
-    gc.collect()
-    heap_settled, _ = tracemalloc.get_traced_memory()
+    await _spawn_wait(n)
+    heap, heap_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return {"n": n, "heap_bytes": heap, "rss_bytes": rss_bytes, "heap_peak_bytes": heap_peak,
-            "heap_settled_bytes": heap_settled}
+    return {"n": n, "rss_before": rss_before, "rss_after": rss_after,
+            "rss_delta": rss_after - rss_before, "runtime_heap_bytes": None,
+            "tracemalloc_bytes": heap, "tracemalloc_peak_bytes": heap_peak,
+            "plan_digest": plan.seq_digest(seed, spawned)}
 
 
-def _recurse(depth: int) -> int:
-    buf = bytearray(1024)  # a 1 KiB local, touched so it is real
-    buf[-1] = depth & 0xFF
-    return buf[-1] + (_recurse(depth - 1) if depth > 1 else 0)
+async def stack_growth(depth_kib: int, idle: int = 100) -> dict:
+    release = asyncio.Event()
+    idlers = [asyncio.create_task(release.wait()) for _ in range(idle)]
+    await asyncio.sleep(0)  # the idle units are parked
+    frames = 0
+    rss_deepest: int | None = None
 
+    def recurse(depth: int) -> int:
+        nonlocal frames, rss_deepest
+        buf = bytearray(1024)  # a 1 KiB local, zero-filled (written) so it is real
+        buf[-1] = depth & 0xFF
+        frames += 1
+        if depth > 1:
+            return buf[-1] + recurse(depth - 1)
+        rss_deepest = rss()  # read in the deepest frame
+        return buf[-1]
 
-async def stack_growth(depth_kib: int) -> dict:
-    idle_release = asyncio.Event()
-    idle = [asyncio.create_task(idle_release.wait()) for _ in range(100)]
-
-    async def deep():
-        _recurse(depth_kib)
+    async def deep() -> int:
+        before = rss()  # just before the recursion
+        recurse(depth_kib)
+        return before
 
     try:
-        await asyncio.create_task(deep())
+        rss_before = await asyncio.create_task(deep())
         ok, error = True, None
     except RecursionError as e:
-        ok, error = False, f"RecursionError: {e}"
-    idle_release.set()
-    await asyncio.wait_for(asyncio.gather(*idle), BOUND_S)
-    return {"ok": ok, "recursed_bytes": depth_kib * 1024 if ok else None, "error": error,
-            "recursion_limit": sys.getrecursionlimit()}
+        rss_before, ok, error = None, False, f"RecursionError: {e}"
+    release.set()
+    await asyncio.wait_for(asyncio.gather(*idlers), BOUND_S)
+    growth = rss_deepest - rss_before if ok and rss_deepest is not None else None
+    return {"ok": ok, "recursed_bytes": frames * 1024, "rss_growth": growth, "error": error,
+            "idle": idle, "recursion_limit": sys.getrecursionlimit()}
 
 
 _OVERFLOW = """
@@ -238,49 +308,63 @@ def stack_overflow() -> dict:
     return {"clear_error": clear, "message": message, "exit_code": p.returncode}
 
 
-async def spawn(n: int, procs: int | None = None) -> dict:
-    async def empty():
-        pass
-
+async def spawn(n: int, procs: int | None = None, warmup_units: int = 10_000,
+                seed: int = 1) -> dict:
+    await _spawn_wait(warmup_units)  # untimed: the loop's and the allocator's first growth
     t0 = now()
-    tasks = [asyncio.create_task(empty()) for _ in range(n)]
-    await asyncio.gather(*tasks)
+    spawned = await _spawn_wait(n)
     seconds = now() - t0
-    return {"seconds": seconds, "ops": n, "ns_per_spawn": seconds / n * 1e9}
+    return _timed(seconds, n, "ns_per_spawn", plan_digest=plan.seq_digest(seed, spawned))
 
 
-async def pingpong_yield(n: int) -> dict:
-    async def player(turns: int):
-        for _ in range(turns):
-            await asyncio.sleep(0)  # asyncio's yield: back of the ready queue
+async def pingpong_yield(n: int, seed: int = 1) -> dict:
+    gate = asyncio.Event()
+    turns = [0, 0]
 
+    async def player(side: int):
+        await gate.wait()
+        for _ in range(n // 2):
+            turns[side] += 1
+            await asyncio.sleep(0)  # asyncio's yield: to the back of the ready queue
+
+    tasks = await park_on_gate(gate, player(0), player(1))
     c0, t0 = nvcsw(), now()
-    await asyncio.gather(player(n // 2), player(n - n // 2))
+    gate.set()
+    await asyncio.wait_for(asyncio.gather(*tasks), BOUND_S * 10)
     seconds, switches = now() - t0, nvcsw() - c0
-    return {"seconds": seconds, "ops": n, "ns_per_switch": seconds / n * 1e9,
-            "nvcsw": switches, "nvcsw_per_switch": switches / n}
+    ops = n // 2 * 2
+    return _timed(seconds, ops, "ns_per_switch", nvcsw=switches, nvcsw_per_switch=switches / ops,
+                  state_digest=plan.total([term(seed, 0, 0, turns[0]),
+                                           term(seed, 0, 1, turns[1])]))
 
 
-async def pingpong_chan(n: int) -> dict:
+async def pingpong_chan(n: int, seed: int = 1) -> dict:
     ping: asyncio.Queue[int] = asyncio.Queue(maxsize=1)
     pong: asyncio.Queue[int] = asyncio.Queue(maxsize=1)
-    rounds = n // 2
+    rounds, gate, held = n // 2, asyncio.Event(), [0]
 
     async def server():
+        await gate.wait()
         for _ in range(rounds):
-            await pong.put(await ping.get())
+            await pong.put(await ping.get() + 1)
 
     async def client():
-        for i in range(rounds):
-            await ping.put(i)
-            await pong.get()
+        await gate.wait()
+        ball = 0
+        for _ in range(rounds):
+            await ping.put(ball)
+            ball = await pong.get()
+        held[0] = ball
 
+    tasks = await park_on_gate(gate, server(), client())
     c0, t0 = nvcsw(), now()
-    await asyncio.wait_for(asyncio.gather(server(), client()), BOUND_S * 10)
+    gate.set()
+    await asyncio.wait_for(asyncio.gather(*tasks), BOUND_S * 10)
     seconds, switches = now() - t0, nvcsw() - c0
     ops = rounds * 2
-    return {"seconds": seconds, "ops": ops, "ns_per_message": seconds / ops * 1e9,
-            "nvcsw_per_message": switches / ops}
+    return _timed(seconds, ops, "ns_per_message", nvcsw_per_message=switches / ops,
+                  state_digest=plan.hexd(term(seed, 0, 0, held[0])),
+                  substitutions=[QUEUE_FOR_CHANNEL])
 
 
 # --- §2 scheduling -----------------------------------------------------------------------------
@@ -291,7 +375,7 @@ async def thread_ids(n: int, procs: int | None = None) -> dict:
     threads_before = psutil.Process().num_threads()
 
     async def unit():
-        tids.add(gettid())
+        tids.add(gettid())  # sampled once
         await asyncio.wait_for(all_in.wait(), BOUND_S)  # block so the units overlap
 
     tasks = [asyncio.create_task(unit()) for _ in range(n)]
@@ -303,20 +387,38 @@ async def thread_ids(n: int, procs: int | None = None) -> dict:
             "threads_in_syscalls": max(0, threads_during - threads_before)}
 
 
-async def work_stealing(n: int, procs: int = 2) -> dict:
+async def work_stealing(n: int, procs: int = 2, wave: int = 200, work_us: int = 20) -> dict:
+    iterations = max(1, calibrate(work_us / 1e3))  # ~work_us of fixed arithmetic, alone
     tids: set[int] = set()
 
     async def unit():
-        spin(20)
-        tids.add(gettid())
+        burn(iterations)
+        tids.add(gettid())  # recorded once
 
-    await asyncio.gather(*(unit() for _ in range(n)))
-    return {"units": n, "distinct_threads": len(tids), "steals": None}
+    async def spawner():
+        for start in range(0, n, wave):
+            wg = WaitGroup()
+            for _ in range(min(wave, n - start)):
+                wg.add(1)
+                go(_done_after(unit(), wg))
+            await wg.wait(BOUND_S)
+
+    await asyncio.wait_for(asyncio.create_task(spawner()), BOUND_S * 10)
+    return {"units": n, "distinct_threads": len(tids), "steals": None,
+            "iterations_per_unit": iterations}
+
+
+async def _done_after(coro: Coroutine[Any, Any, Any], wg: WaitGroup) -> None:
+    """`defer wg.Done()` around a unit's body."""
+    try:
+        await coro
+    finally:
+        wg.done()
 
 
 async def _handoff(block_ms: int, read: Callable[[int], Awaitable[bytes]]) -> dict:
-    """A reads a pipe through `read`; B counts; C sleeps block_ms and writes; a watchdog OS
-    thread writes after 5*block_ms in case C never gets to run."""
+    """A reads a pipe through `read`; B counts, yielding after each count; C sleeps block_ms
+    and writes; a watchdog OS thread writes after 5*block_ms in case C never gets to run."""
     r, w = os.pipe()
     count, stop = 0, False
     cancel, fired = threading.Event(), threading.Event()
@@ -335,7 +437,7 @@ async def _handoff(block_ms: int, read: Callable[[int], Awaitable[bytes]]) -> di
         nonlocal count
         while not stop:
             count += 1
-            await asyncio.sleep(0)
+            await asyncio.sleep(0)  # yield to the scheduler after every count
 
     async def c():
         await asyncio.sleep(block_ms / 1000)
@@ -374,45 +476,26 @@ async def syscall_handoff(block_ms: int) -> dict:
 
 
 def gomaxprocs() -> dict:
-    return {"gomaxprocs": None, "cpu_count": cpu_count()}
+    return {"gomaxprocs": None, "cpu_count": scenarios.cpus()}  # the suite's one CPU count
 
 
-def _burn(iterations: int) -> int:
-    x = 0
-    for i in range(iterations):
-        x = (x * 31 + i) & 0xFFFF
-    return x
-
-
-def _iterations_for(ms: int) -> int:
-    """A fixed amount of work that takes about ms alone (a wall-clock spin would hide
-    whether two units overlapped)."""
-    n = 20_000
-    while (took := _timed_burn(n)) < 0.02:
-        n *= 4
-    return max(1, int(n * ms / 1e3 / took))
-
-
-def _timed_burn(n: int) -> float:
-    t0 = now()
-    _burn(n)
-    return now() - t0
-
-
-async def parallel_speedup(work_ms: int) -> dict:
-    iterations = _iterations_for(work_ms)
+async def parallel_speedup(work_ms: int, procs: int = 2) -> dict:
+    # A fixed amount of work, calibrated alone (a wall-clock spin would hide whether the two
+    # units overlapped). asyncio has no GOMAXPROCS: procs=1 runs the units one after the other,
+    # procs>=2 gathers them, which is all asyncio can do to run them "at once".
+    iterations = calibrate(work_ms)
 
     async def work():
-        _burn(iterations)
+        burn(iterations)
 
     t0 = now()
-    await work()
-    await work()
-    p1 = now() - t0
-    t0 = now()
-    await asyncio.gather(work(), work())
-    p2 = now() - t0
-    return {"seconds_p1": p1, "seconds_p2": p2, "speedup": p1 / p2}
+    if procs == 1:
+        await work()
+        await work()
+    else:
+        await asyncio.gather(work(), work())
+    return {"seconds": now() - t0, "mode": "sequential" if procs == 1 else "gathered",
+            "iterations_per_unit": iterations}
 
 
 # --- §3 basics ---------------------------------------------------------------------------------
@@ -438,23 +521,27 @@ async def go_returns(trials: int) -> dict:
             "trials": trials, "children_parked": children_started}
 
 
-async def _order_trial() -> str:
+async def _order_trial() -> list[int]:
     lock, order = asyncio.Lock(), []
 
     async def unit(i: int):
+        os.write(devnull(), b"Hello from unit %d\n" % i)  # the article's print: a real write(2)
         async with lock:
             order.append(i)
 
-    await asyncio.gather(*(unit(i) for i in range(3)))
-    return ",".join(map(str, order))
+    await asyncio.wait_for(asyncio.gather(*(unit(i) for i in range(3))), BOUND_S)
+    return order
 
 
-async def completion_order(trials: int, procs: int = 2) -> dict:
-    orders: dict[str, int] = {}
-    for _ in range(trials):
-        key = await _order_trial()
-        orders[key] = orders.get(key, 0) + 1
-    return {"trials": trials, "distinct_orders": len(orders), "orders": orders}
+async def completion_order(trials: int, procs: int = 2, seed: int = 1) -> dict:
+    orders = [await _order_trial() for _ in range(trials)]
+    counts: dict[str, int] = {}
+    for order in orders:
+        key = ",".join(map(str, order))
+        counts[key] = counts.get(key, 0) + 1
+    return {"trials": trials, "distinct_orders": len(counts), "orders": counts,
+            "plan_digest": plan.total(term(seed, t, u, 1)
+                                      for t, order in enumerate(orders) for u in order)}
 
 
 async def loopvar_capture(n: int, trials: int) -> dict:
@@ -496,8 +583,9 @@ async def loopvar_capture(n: int, trials: int) -> dict:
 
 # --- §4 WaitGroup ------------------------------------------------------------------------------
 
-async def _wg_trial(n: int) -> bool:
-    """Every worker sets its flag, then Done; True if all flags were set when Wait returned."""
+async def _wg_trial(n: int, seed: int, t: int) -> tuple[bool, int]:
+    """Add(1) before each spawn; every worker sets its flag, then Done. Right after Wait:
+    (all flags set, the digest of the flags: term(seed, t, w, 1) per flag set)."""
     wg, flags = WaitGroup(), [False] * n
 
     async def worker(i: int):
@@ -509,48 +597,58 @@ async def _wg_trial(n: int) -> bool:
         wg.add(1)
         tasks.append(asyncio.create_task(worker(i)))
     await wg.wait()
-    ok = all(flags)
+    seen = list(flags)  # right after Wait
     await asyncio.gather(*tasks)
-    return ok
+    return all(seen), sum(term(seed, t, w, 1) for w in range(n) if seen[w])
 
 
-async def wg_waits_all(n: int, trials: int) -> dict:
-    violations = sum([not await _wg_trial(n) for _ in range(trials)])
-    return {"trials": trials, "violations": violations}
+async def _wg_trials(n: int, trials: int, seed: int) -> tuple[int, str]:
+    bad, digest = 0, 0
+    for t in range(trials):
+        ok, d = await _wg_trial(n, seed, t)
+        bad += not ok
+        digest += d
+    return bad, plan.hexd(digest)
 
 
-async def wg_add_before(n: int, trials: int) -> dict:
-    early = sum([not await _wg_trial(n) for _ in range(trials)])
-    return {"trials": trials, "early_returns": early}
+async def wg_waits_all(n: int, trials: int, seed: int = 1) -> dict:
+    violations, digest = await _wg_trials(n, trials, seed)
+    return {"trials": trials, "violations": violations, "plan_digest": digest}
 
 
-async def _wg_inside_trial(n: int) -> tuple[bool, BaseException | None]:
-    wg, finished = WaitGroup(), 0
+async def wg_add_before(n: int, trials: int, seed: int = 1) -> dict:
+    early, digest = await _wg_trials(n, trials, seed)
+    return {"trials": trials, "early_returns": early, "plan_digest": digest}
 
-    async def worker():
-        nonlocal finished
+
+async def _wg_inside_trial(n: int) -> tuple[bool, BaseException | None, list[bool]]:
+    wg, finished = WaitGroup(), [False] * n
+
+    async def worker(i: int):
         wg.add(1)  # too late: the spawner may already be past Wait
-        finished += 1
+        finished[i] = True
         wg.done()
 
-    tasks = [asyncio.create_task(worker()) for _ in range(n)]
-    await wg.wait()
-    early = finished < n
+    tasks = [asyncio.create_task(worker(i)) for i in range(n)]
+    await wg.wait()  # the spawner waits right after spawning
+    early = not all(finished)
     results = await asyncio.gather(*tasks, return_exceptions=True)
-    return early, next((r for r in results if isinstance(r, BaseException)), None)
+    return early, next((r for r in results if isinstance(r, BaseException)), None), finished
 
 
-async def wg_add_inside(n: int, trials: int) -> dict:
-    early = errors = 0
+async def wg_add_inside(n: int, trials: int, seed: int = 1) -> dict:
+    early = errors = digest = 0
     first_error = None
-    for _ in range(trials):
-        was_early, error = await _wg_inside_trial(n)
+    for t in range(trials):
+        was_early, error, finished = await _wg_inside_trial(n)
         early += was_early
+        # counted once every worker has finished, not at Wait's return
+        digest += sum(term(seed, t, w, 1) for w in range(n) if finished[w])
         if error is not None:
             errors += 1
             first_error = first_error or str(error)
     return {"trials": trials, "early_returns": early, "errors": errors,
-            "first_error": first_error}
+            "first_error": first_error, "plan_digest": plan.hexd(digest)}
 
 
 def wg_negative() -> dict:
@@ -566,16 +664,20 @@ def wg_negative() -> dict:
 
 # --- §5 races ----------------------------------------------------------------------------------
 
-async def _racy_trial(units: int, increments: int) -> int:
+async def _racy_trial(units: int, increments: int, seed: int, t: int) -> tuple[int, int]:
     counter = 0
+    slots = [0] * units  # each unit's digest term in a slot of its own: the digest never races
 
-    async def unit():
+    async def unit(u: int):
         nonlocal counter
+        done = 0
         for _ in range(increments):
             counter += 1
+            done += 1
+        slots[u] = term(seed, t, u, done)
 
-    await asyncio.gather(*(unit() for _ in range(units)))
-    return counter
+    await asyncio.gather(*(unit(u) for u in range(units)))
+    return counter, sum(slots)
 
 
 async def _racy_await_trial(units: int) -> int:
@@ -593,14 +695,18 @@ async def _racy_await_trial(units: int) -> int:
 
 
 async def racy_counter(units: int, increments: int, trials: int,
-                       procs: int | None = None) -> dict:
+                       procs: int | None = None, seed: int = 1) -> dict:
     expected = units * increments
-    finals = [await _racy_trial(units, increments) for _ in range(trials)]
+    finals, digest = [], 0
+    for t in range(trials):
+        final, d = await _racy_trial(units, increments, seed, t)
+        finals.append(final)
+        digest += d
     await_trials = min(trials, 100)
     await_finals = [await _racy_await_trial(units) for _ in range(await_trials)]
     return {"trials": trials, "expected": expected,
             "lossy_trials": sum(v < expected for v in finals), "min": min(finals),
-            "distinct_values": sorted(set(finals))[:20],
+            "distinct_values": sorted(set(finals))[:20], "plan_digest": plan.hexd(digest),
             "await_between_trials": await_trials,
             "await_between_lossy_trials": sum(v < units for v in await_finals),
             "await_between_values": sorted(set(await_finals))[:20]}
@@ -610,30 +716,38 @@ def race_detector() -> dict:
     raise NotApplicable(_NO_RACE_DETECTOR + "; asyncio tasks cannot race between awaits anyway")
 
 
-def race_overhead(units: int, increments: int) -> dict:
+def race_overhead(units: int, increments: int, race: int = 0) -> dict:
     raise NotApplicable(_NO_RACE_DETECTOR + ", so there is no race build to time")
 
 
 # --- §6 Mutex / RWMutex ------------------------------------------------------------------------
 
-async def _mutex_trial(units: int, increments: int) -> int:
-    lock, counter = asyncio.Lock(), 0
+async def _mutex_trial(units: int, increments: int, seed: int, t: int) -> tuple[int, int]:
+    lock, counter, digest = asyncio.Lock(), 0, 0
 
-    async def unit():
-        nonlocal counter
+    async def unit(u: int):
+        nonlocal counter, digest
         for _ in range(increments):
             async with lock:
                 counter += 1
+        async with lock:  # the unit's digest term, added under the lock once it is done
+            digest += term(seed, t, u, increments)
 
-    await asyncio.gather(*(unit() for _ in range(units)))
-    return counter
+    await asyncio.gather(*(unit(u) for u in range(units)))
+    return counter, digest
 
 
 async def mutex_counter(units: int, increments: int, trials: int,
-                        procs: int | None = None) -> dict:
+                        procs: int | None = None, seed: int = 1) -> dict:
     expected = units * increments
-    exact = sum([await _mutex_trial(units, increments) == expected for _ in range(trials)])
-    return {"trials": trials, "exact_trials": exact}
+    exact, plan_d, state_d = 0, 0, 0
+    for t in range(trials):
+        counter, d = await _mutex_trial(units, increments, seed, t)
+        exact += counter == expected
+        plan_d += d
+        state_d += term(seed, t, units, counter)
+    return {"trials": trials, "exact_trials": exact, "plan_digest": plan.hexd(plan_d),
+            "state_digest": plan.hexd(state_d)}
 
 
 async def mutex_unlock_on_panic() -> dict:
@@ -690,58 +804,90 @@ async def rw_readers_share(readers: int) -> dict:
     return {"peak_readers": peak}
 
 
-async def rw_writer_exclusive(ops: int, procs: int = 2) -> dict:
-    rw = RWLock()
-    readers_in = writers_in = violations = done = 0
-    units = 8
+def _op_digest(seed: int, ops: list[list[tuple[int, int]]]) -> str:
+    """plan_digest of the rw scenarios, from the op arrays every worker completed."""
+    return plan.total(term(seed, w, i, kind << 32 | key)
+                      for w, worker_ops in enumerate(ops) for i, (kind, key) in enumerate(worker_ops))
 
-    async def unit(u: int):
+
+def _with_trace(out: dict, ops: list[list[tuple[int, int]]], trace: int) -> dict:
+    if trace > 0:
+        out["trace"] = [plan.trace_of(worker_ops, trace) for worker_ops in ops]
+    return out
+
+
+async def rw_writer_exclusive(ops: int, procs: int = 2, workers: int = 8, write_pct: int = 10,
+                              slots: int = 64, yield_every: int = 64, seed: int = 1,
+                              trace: int = 0) -> dict:
+    each = plan.ops_each(ops, workers)
+    plans = [plan.plan_ops(plan.writer_op, seed, w, each, write_pct, slots)
+             for w in range(workers)]
+    rw, counts = RWLock(), [0] * slots
+    readers_in = writers_in = violations = done = 0
+
+    async def worker(my_ops: list[tuple[int, int]]):
         nonlocal readers_in, writers_in, violations, done
-        for k in range(u, ops, units):
-            if k % 10 == 0:  # one op in ten writes
+        for i, (kind, slot) in enumerate(my_ops):
+            if kind == WRITE:
                 async with rw.writing():
                     violations += readers_in > 0 or writers_in > 0
                     writers_in += 1
-                    await asyncio.sleep(0)  # give anyone who could break in the chance
+                    await asyncio.sleep(0)  # yield inside: anyone who could break in gets a turn
                     violations += readers_in > 0 or writers_in > 1
+                    counts[slot] += 1
                     writers_in -= 1
             else:
                 async with rw.reading():
                     readers_in += 1
-                    await asyncio.sleep(0)
+                    violations += writers_in > 0
                     readers_in -= 1
             done += 1
+            if i % yield_every == yield_every - 1:
+                await asyncio.sleep(0)
 
-    await asyncio.wait_for(asyncio.gather(*(unit(u) for u in range(units))), BOUND_S * 10)
-    return {"ops": done, "violations": violations}
+    await asyncio.wait_for(asyncio.gather(*(worker(p) for p in plans)), BOUND_S * 10)
+    return _with_trace({"ops": done, "violations": violations,
+                        "plan_digest": _op_digest(seed, plans),
+                        "state_digest": plan.table_digest(seed, counts)}, plans, trace)
 
 
-async def rw_vs_mutex(n: int, read_pct: int, procs: int = 2) -> dict:
-    data = list(range(64))
-    workers = 4
+async def rw_vs_mutex(n: int, read_pct: int = 95, procs: int = 2, rw: int = 1, workers: int = 4,
+                      table: int = 1024, chain: int = 256, warmup: int = 1, seed: int = 1,
+                      trace: int = 0) -> dict:
+    each = plan.ops_each(n, workers)
+    plans = [plan.plan_ops(plan.rw_op, seed, w, each, read_pct, table) for w in range(workers)]
+    words: list[int] = []
+    read_section = plan.read_section
 
-    def read_work() -> int:
-        return sum(data)  # ~1 µs over the shared list
+    async def run() -> float:
+        words[:] = range(table)  # table[j] = j before each run
+        if rw:
+            rwl = RWLock()
+            rlock, wlock = rwl.reading, rwl.writing
+        else:  # readers take the Mutex too
+            mu = asyncio.Lock()
+            rlock = wlock = lambda: mu
 
-    async def run(enter_read, enter_write) -> float:
-        async def worker(w: int):
-            for k in range(w, n, workers):
-                if k % 100 < read_pct:
-                    async with enter_read():
-                        read_work()
+        async def worker(my_ops: list[tuple[int, int]]):
+            for kind, key in my_ops:
+                if kind == READ:
+                    async with rlock():
+                        read_section(words, key, chain)
                 else:
-                    async with enter_write():
-                        data[k % 64] = k
+                    async with wlock():
+                        words[key] += 1
 
         t0 = now()
-        await asyncio.wait_for(asyncio.gather(*(worker(w) for w in range(workers))), BOUND_S * 10)
+        await asyncio.wait_for(asyncio.gather(*(worker(p) for p in plans)), BOUND_S * 10)
         return now() - t0
 
-    rw, lock = RWLock(), asyncio.Lock()
-    rw_s = await run(rw.reading, rw.writing)
-    mutex_s = await run(lambda: lock, lambda: lock)
-    return {"seconds": rw_s, "ops": n, "rw_seconds": rw_s, "mutex_seconds": mutex_s,
-            "ratio": mutex_s / rw_s}
+    for _ in range(warmup):
+        await run()
+    seconds = await run()
+    return _with_trace({"seconds": seconds, "ops": each * workers,
+                        "lock": "RWLock" if rw else "asyncio.Lock",
+                        "plan_digest": _op_digest(seed, plans),
+                        "state_digest": plan.table_digest(seed, words)}, plans, trace)
 
 
 # --- §7 deadlock -------------------------------------------------------------------------------
@@ -774,7 +920,8 @@ async def lock_order_inversion(pause_ms: int, timeout_ms: int) -> dict:
             "timeout_ms": timeout_ms}
 
 
-async def _ordered_trial(pause_us: int) -> bool:
+async def _ordered_trial(pause_us: int) -> list[int]:
+    """Both units lock m1 then m2; the ids of those that finished within the bound."""
     m1, m2 = asyncio.Lock(), asyncio.Lock()
 
     async def unit():
@@ -786,32 +933,41 @@ async def _ordered_trial(pause_us: int) -> bool:
     tasks = [asyncio.create_task(unit()) for _ in range(2)]
     _, pending = await asyncio.wait(tasks, timeout=BOUND_S / 10)
     await release_all(list(pending))
-    return not pending
+    return [u for u, t in enumerate(tasks) if t not in pending]
 
 
-async def consistent_order(trials: int, pause_us: int) -> dict:
-    finished = sum([await _ordered_trial(pause_us) for _ in range(trials)])
-    return {"trials": trials, "finished": finished}
+async def consistent_order(trials: int, pause_us: int, seed: int = 1) -> dict:
+    finished, digest = 0, 0
+    for t in range(trials):
+        done = await _ordered_trial(pause_us)
+        finished += len(done) == 2
+        digest += sum(term(seed, t, u, 1) for u in done)
+    return {"trials": trials, "finished": finished, "plan_digest": plan.hexd(digest)}
 
 
 # --- §8 atomics: asyncio has none; code between awaits is the atomic idiom ---------------------
 
-async def atomic_counter(units: int, trials: int, procs: int | None = None) -> dict:
-    exact = 0
-    for _ in range(trials):
-        counter = 0
+async def atomic_counter(units: int, trials: int, procs: int | None = None,
+                         seed: int = 1) -> dict:
+    exact, plan_d, state_d = 0, 0, 0
+    for t in range(trials):
+        counter, digest = 0, 0
 
-        async def unit():
-            nonlocal counter
+        async def unit(u: int):
+            nonlocal counter, digest
             counter += 1  # no await inside, so no other task can interleave
+            digest += term(seed, t, u, 1)  # noqa: B023 -- the task runs within trial t
 
-        await asyncio.gather(*(unit() for _ in range(units)))
+        await asyncio.gather(*(unit(u) for u in range(units)))
         exact += counter == units
-    return {"trials": trials, "exact_trials": exact,
+        plan_d += digest
+        state_d += term(seed, t, units, counter)
+    return {"trials": trials, "exact_trials": exact, "plan_digest": plan.hexd(plan_d),
+            "state_digest": plan.hexd(state_d),
             "idiom": "plain += between awaits (a task is never pre-empted)"}
 
 
-async def atomic_cas(units: int) -> dict:
+async def atomic_cas(units: int, seed: int = 1) -> dict:
     box, retries = [0], 0
 
     async def unit():
@@ -823,14 +979,17 @@ async def atomic_cas(units: int) -> dict:
             old = box[0]
 
     await asyncio.gather(*(unit() for _ in range(units)))
-    stale = [5]
-    return {"cas_loop_exact": box[0] == units,
-            "stale_cas_failed": not cas(stale, 4, 6) and stale[0] == 5,
-            "cas_retries": retries}
+    after_loop = box[0]
+    stale_failed = not cas(box, units - 1, units)  # the stale old value units-1
+    return {"cas_loop_exact": after_loop == units,
+            "stale_cas_failed": stale_failed and box[0] == after_loop,
+            "cas_retries": retries,
+            "state_digest": plan.total([term(seed, 0, 0, after_loop), term(seed, 0, 1, box[0])])}
 
 
-async def atomic_vs_mutex(n: int, procs: int = 2) -> dict:
-    async def timed(units: int, locked: bool) -> float:
+async def atomic_vs_mutex(n: int, procs: int = 2, warmup: int = 1, seed: int = 1) -> dict:
+    async def loop(units: int, locked: bool) -> tuple[float, int]:
+        """units units share one counter (and one lock); (seconds, final counter)."""
         lock, counter, per = asyncio.Lock(), 0, n // units
 
         async def unit():
@@ -841,16 +1000,26 @@ async def atomic_vs_mutex(n: int, procs: int = 2) -> dict:
                         counter += 1
             else:
                 for _ in range(per):
-                    counter += 1
+                    counter += 1  # asyncio's atomic add: no await, nothing interleaves
 
         t0 = now()
-        await asyncio.gather(*(unit() for _ in range(units)))
-        return (now() - t0) / (per * units) * 1e9
+        if units == 1:
+            await unit()
+        else:
+            await asyncio.gather(*(unit() for _ in range(units)))
+        return now() - t0, counter
 
-    m, a = await timed(1, True), await timed(1, False)
-    mc, ac = await timed(2, True), await timed(2, False)
+    ns, finals = [], []
+    for units, locked in ((1, True), (1, False), (2, True), (2, False)):
+        for _ in range(warmup):
+            await loop(units, locked)
+        seconds, final = await loop(units, locked)
+        ns.append(seconds / (n // units * units) * 1e9)
+        finals.append(final)
+    m, a, mc, ac = ns
     return {"mutex_ns": m, "atomic_ns": a, "mutex_contended_ns": mc, "atomic_contended_ns": ac,
-            "ratio_uncontended": m / a, "ratio_contended": mc / ac}
+            "ratio_uncontended": m / a, "ratio_contended": mc / ac,
+            "state_digest": plan.total(term(seed, 0, k, c) for k, c in enumerate(finals))}
 
 
 # --- §9 Once -----------------------------------------------------------------------------------
@@ -868,33 +1037,45 @@ async def _once_trial(callers: int, init_ms: int) -> tuple[int, list[object | No
 
     async def caller():
         await once.do(init)
-        return instance
+        return instance  # checked right after Do
 
     seen = await asyncio.wait_for(asyncio.gather(*(caller() for _ in range(callers))), BOUND_S)
     return runs, seen, instance
 
 
-async def once_runs_once(callers: int, trials: int) -> dict:
-    max_init, same = 0, True
-    for _ in range(trials):
-        runs, seen, instance = await _once_trial(callers, 0)
+async def _once_trials(callers: int, trials: int, init_ms: int,
+                       seed: int) -> tuple[int, bool, int, str, str]:
+    """(max init runs, all callers got their trial's instance, callers that saw none, digests):
+    caller c of trial t adds term(seed, t, c, 1) if it saw the instance; each trial adds
+    term(seed, t, callers, init runs)."""
+    max_init, same, unset, plan_d, state_d = 0, True, 0, 0, 0
+    for t in range(trials):
+        runs, seen, instance = await _once_trial(callers, init_ms)
         max_init = max(max_init, runs)
         same = same and instance is not None and all(s is instance for s in seen)
-    return {"trials": trials, "max_init_count": max_init, "all_same_instance": same}
-
-
-async def once_waits(callers: int, trials: int, init_ms: int) -> dict:
-    unset = 0
-    for _ in range(trials):
-        _, seen, _ = await _once_trial(callers, init_ms)
         unset += sum(s is None for s in seen)
-    return {"trials": trials, "unset_observed": unset}
+        plan_d += sum(term(seed, t, c, int(s is not None)) for c, s in enumerate(seen))
+        state_d += term(seed, t, callers, runs)
+    return max_init, same, unset, plan.hexd(plan_d), plan.hexd(state_d)
+
+
+async def once_runs_once(callers: int, trials: int, seed: int = 1) -> dict:
+    max_init, same, _, plan_d, state_d = await _once_trials(callers, trials, 0, seed)
+    return {"trials": trials, "max_init_count": max_init, "all_same_instance": same,
+            "plan_digest": plan_d, "state_digest": state_d}
+
+
+async def once_waits(callers: int, trials: int, init_ms: int, seed: int = 1) -> dict:
+    _, _, unset, plan_d, state_d = await _once_trials(callers, trials, init_ms, seed)
+    return {"trials": trials, "unset_observed": unset, "plan_digest": plan_d,
+            "state_digest": state_d}
 
 
 # --- §10 worker pool ---------------------------------------------------------------------------
 
-async def _pool(workers: int, jobs: int, sample_every: int = 0) -> tuple[int, int]:
-    """The article's pool: a jobs Queue, a results Queue, one sentinel per worker as close()."""
+async def _pool(workers: int, jobs: int, consume: Callable[[int, int], None]) -> int:
+    """The article's pool: a jobs Queue, a results Queue, one sentinel per worker as close().
+    `consume(k, result)` is called for the k-th result; returns the sum of the results."""
     job_q: asyncio.Queue[int | None] = asyncio.Queue()
     results: asyncio.Queue[int] = asyncio.Queue()
 
@@ -907,31 +1088,52 @@ async def _pool(workers: int, jobs: int, sample_every: int = 0) -> tuple[int, in
         job_q.put_nowait(j)
     for _ in range(workers):
         job_q.put_nowait(None)
-    total, peak = 0, live() if sample_every else 0
+    total = 0
     # bounds the loop without a task of its own (asyncio.timeout, but also on Python 3.10)
     guard = asyncio.get_running_loop().call_later(BOUND_S * 10, asyncio.current_task().cancel)
     try:
         for k in range(jobs):
-            total += await results.get()
-            if sample_every and k % sample_every == 0:
-                peak = max(peak, live())
+            r = await results.get()
+            total += r
+            consume(k, r)
     except asyncio.CancelledError:
         raise TimeoutError(f"the pool did not deliver {jobs} results within {BOUND_S * 10:.0f} s") from None
     finally:
         guard.cancel()
     await asyncio.wait_for(asyncio.gather(*pool), BOUND_S)
-    return total, peak
+    return total
 
 
-async def pool_result(workers: int, jobs: int) -> dict:
-    total, _ = await _pool(workers, jobs)
-    return {"total": total, "expected": jobs * (jobs + 1) * (2 * jobs + 1) // 6}
+def _nothing(k: int, r: int) -> None:
+    pass
 
 
-async def pool_bounded(workers: int, jobs: int) -> dict:
+async def pool_result(workers: int, jobs: int, seed: int = 1) -> dict:
+    digest = 0
+
+    def consume(k: int, r: int) -> None:
+        nonlocal digest
+        digest += term(seed, 0, 0, r)
+
+    total = await _pool(workers, jobs, consume)
+    return {"total": total, "expected": jobs * (jobs + 1) * (2 * jobs + 1) // 6,
+            "plan_digest": plan.hexd(digest), "state_digest": plan.hexd(term(seed, 0, 1, total))}
+
+
+async def pool_bounded(workers: int, jobs: int, sample_every: int = 100, seed: int = 1) -> dict:
     baseline = live()
-    _, peak = await _pool(workers, jobs, sample_every=max(1, jobs // 1000))
-    return {"peak_live": peak, "baseline": baseline, "workers": workers}
+    peak, digest, samples = baseline, 0, 0
+
+    def consume(k: int, r: int) -> None:
+        nonlocal peak, digest, samples
+        digest += term(seed, 0, 0, r)
+        if (k + 1) % sample_every == 0:  # after every sample_every results
+            peak = max(peak, live())
+            samples += 1
+
+    total = await _pool(workers, jobs, consume)
+    return {"peak_live": peak, "baseline": baseline, "workers": workers, "samples": samples,
+            "plan_digest": plan.hexd(digest), "state_digest": plan.hexd(term(seed, 0, 1, total))}
 
 
 # --- §11 leaks ---------------------------------------------------------------------------------
@@ -1005,12 +1207,12 @@ async def _expect(stream: asyncio.StreamReader, word: str) -> int:
     return int(value)
 
 
-async def echo_server(conns: int, rounds: int) -> dict:
+async def echo_server(conns: int, rounds: int, buf_bytes: int = 1024) -> dict:
     _raise_fd_limit(conns + 256)
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
         try:
-            while data := await reader.read(4096):
+            while data := await reader.read(buf_bytes):  # a buffer of buf_bytes
                 writer.write(data)
                 await writer.drain()
         except ConnectionError:
@@ -1046,78 +1248,80 @@ async def echo_server(conns: int, rounds: int) -> dict:
             "rss_traffic": rss_traffic,
             "bytes_per_conn_idle": (rss_idle - rss_baseline) / held,
             "bytes_per_conn_traffic": (rss_traffic - rss_baseline) / held,
-            "echoed": echoed, "handler_tasks_idle": handlers}
+            "echoed": echoed, "handler_tasks_idle": handlers, "buf_bytes": buf_bytes}
 
 
 # --- benchmark-only workloads ------------------------------------------------------------------
 
-def _timed(seconds: float, ops: int, key: str, **extra: Any) -> dict:
-    return {"seconds": seconds, "ops": ops, key: seconds / ops * 1e9, **extra}
-
-
-async def mutex_uncontended(n: int) -> dict:
-    lock = asyncio.Lock()
+async def mutex_uncontended(n: int, seed: int = 1) -> dict:
+    lock, counter = asyncio.Lock(), 0
     t0 = now()
     for _ in range(n):
         async with lock:
-            pass
-    return _timed(now() - t0, n, "ns_per_op")
+            counter += 1
+    seconds = now() - t0
+    return _timed(seconds, n, "ns_per_op", state_digest=plan.hexd(term(seed, 0, 0, counter)))
 
 
-async def mutex_contended(n: int, units: int, procs: int = 2) -> dict:
+async def mutex_contended(n: int, units: int = 2, procs: int = 2, seed: int = 1) -> dict:
     lock, counter, per = asyncio.Lock(), 0, n // units
+    done = [0] * units
 
-    async def unit():
+    async def unit(u: int):
         nonlocal counter
         for _ in range(per):
             async with lock:
                 counter += 1
+        done[u] = per  # this unit's Lock/++/Unlock count, for the digest after timing
 
     t0 = now()
-    await asyncio.gather(*(unit() for _ in range(units)))
-    return _timed(now() - t0, per * units, "ns_per_op")
+    await asyncio.gather(*(unit(u) for u in range(units)))
+    seconds = now() - t0
+    return _timed(seconds, per * units, "ns_per_op",
+                  plan_digest=plan.total(term(seed, 0, u, d) for u, d in enumerate(done)),
+                  state_digest=plan.hexd(term(seed, 0, 0, counter)))
 
 
-async def atomic_add(n: int) -> dict:
+async def atomic_add(n: int, seed: int = 1) -> dict:
     counter = 0
     t0 = now()
     for _ in range(n):
         counter += 1  # asyncio's atomic add: no await, so nothing interleaves
-    return _timed(now() - t0, n, "ns_per_op", total=counter)
-
-
-async def waitgroup(n: int, procs: int | None = None) -> dict:
-    wg = WaitGroup()
-
-    async def unit():
-        wg.done()
-
-    t0 = now()
-    wg.add(n)
-    tasks = [asyncio.create_task(unit()) for _ in range(n)]
-    await wg.wait(BOUND_S * 10)
     seconds = now() - t0
-    await asyncio.gather(*tasks)
-    return _timed(seconds, n, "ns_per_unit")
+    return _timed(seconds, n, "ns_per_op", total=counter,
+                  state_digest=plan.hexd(term(seed, 0, 0, counter)))
 
 
-async def once(n: int) -> dict:
-    o = Once()
+async def waitgroup(n: int, procs: int | None = None, warmup_units: int = 10_000,
+                    seed: int = 1) -> dict:
+    await _spawn_wait(warmup_units)  # untimed first
+    t0 = now()
+    spawned = await _spawn_wait(n)  # Add(1), start a unit that Done()s, n times; then Wait
+    seconds = now() - t0
+    return _timed(seconds, n, "ns_per_unit", plan_digest=plan.seq_digest(seed, spawned))
+
+
+async def once(n: int, seed: int = 1) -> dict:
+    o, runs = Once(), 0
 
     async def init():
-        pass
+        nonlocal runs
+        runs += 1
 
     await o.do(init)
     t0 = now()
     for _ in range(n):
         await o.do(init)
-    return _timed(now() - t0, n, "ns_per_op")
+    seconds = now() - t0
+    return _timed(seconds, n, "ns_per_op", state_digest=plan.hexd(term(seed, 0, 0, runs)))
 
 
-async def worker_pool(workers: int, jobs: int, procs: int | None = None) -> dict:
+async def worker_pool(workers: int, jobs: int, procs: int | None = None, seed: int = 1) -> dict:
     t0 = now()
-    total, _ = await _pool(workers, jobs)
-    return _timed(now() - t0, jobs, "ns_per_job", total=total)
+    total = await _pool(workers, jobs, _nothing)
+    seconds = now() - t0
+    return _timed(seconds, jobs, "ns_per_job", total=total,
+                  state_digest=plan.hexd(term(seed, 0, 1, total)))
 
 
 async def _skynet(num: int, size: int, out: asyncio.Queue[int]) -> None:
@@ -1125,13 +1329,13 @@ async def _skynet(num: int, size: int, out: asyncio.Queue[int]) -> None:
         await out.put(num)
         return
     children: asyncio.Queue[int] = asyncio.Queue()
-    step, rest = divmod(size, 10)
+    step, rest = divmod(size, 10)  # any size: the first `rest` children take one leaf more
     start = num
     count = 0
     for i in range(10):
         sz = step + (i < rest)
         if sz:
-            asyncio.create_task(_skynet(start, sz, children))  # the Queue chain keeps it alive
+            go(_skynet(start, sz, children))
             start += sz
             count += 1
     total = 0
@@ -1140,14 +1344,15 @@ async def _skynet(num: int, size: int, out: asyncio.Queue[int]) -> None:
     await out.put(total)
 
 
-async def skynet(leaves: int, procs: int | None = None) -> dict:
+async def skynet(leaves: int, procs: int | None = None, seed: int = 1) -> dict:
     out: asyncio.Queue[int] = asyncio.Queue()
     t0 = now()
     root = asyncio.create_task(_skynet(0, leaves, out))
     total = await asyncio.wait_for(out.get(), BOUND_S * 10)
     seconds = now() - t0
     await root
-    return _timed(seconds, leaves, "ns_per_leaf", total=total, ms=seconds * 1e3)
+    return _timed(seconds, leaves, "ns_per_leaf", total=total, ms=seconds * 1e3,
+                  state_digest=plan.hexd(term(seed, 0, 0, total)))
 
 
 # --- the backend object ------------------------------------------------------------------------
@@ -1208,25 +1413,40 @@ EXPECTATIONS: dict[str, Expect] = {
 }
 
 
-class AsyncioBackend:
+def _method(fn: Callable[..., Any]) -> Callable[..., dict[str, Any]]:
+    """`sc_<scenario>` for PyBackend.run: runs the scenario in its own event loop. It carries the
+    scenario's own signature, so what the dispatch reads off it (the params accepted) is true."""
+
+    def sc(self: AsyncioBackend, **params: Any) -> dict[str, Any]:
+        if asyncio.iscoroutinefunction(fn):
+            return asyncio.run(fn(**params))
+        return fn(**params)
+
+    sig = inspect.signature(fn)
+    self_param = inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    sc.__signature__ = sig.replace(parameters=[self_param, *sig.parameters.values()])  # type: ignore[attr-defined]
+    sc.__name__ = sc.__qualname__ = "sc_" + fn.__name__
+    sc.__doc__ = fn.__doc__
+    return sc
+
+
+class AsyncioBackend(PyBackend):
+    """PyBackend.run dispatches `scenario` to `sc_<scenario>`, one per function in SCENARIOS."""
+
     name = "asyncio"
     kind = "coroutine"
-    expectations = EXPECTATIONS
 
-    def available(self) -> bool | str:
-        return True
+    def __init__(self) -> None:
+        super().__init__()
+        self.expectations = EXPECTATIONS
+
+    def library_version(self) -> str:
+        return "asyncio"
 
     def version(self) -> str:
         return f"asyncio (CPython {platform.python_version()})"
 
-    def run(self, scenario: str, **params: Any) -> dict[str, Any]:
-        fn = SCENARIOS.get(scenario)
-        if fn is None:
-            raise NotApplicable(f"asyncio backend has no scenario {scenario!r}; it has: "
-                                f"{', '.join(SCENARIOS)}")
-        if asyncio.iscoroutinefunction(fn):
-            return asyncio.run(fn(**params))
-        return fn(**params)
+    locals().update({"sc_" + name: _method(fn) for name, fn in SCENARIOS.items()})
 
 
 backend = AsyncioBackend()

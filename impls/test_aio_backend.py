@@ -4,12 +4,14 @@ facts the claims rest on (one thread, no pre-emption, a blocking call stops the 
 from __future__ import annotations
 
 import asyncio
+import inspect
 
 import pytest
 
 from impls import aio
-from suite import claims, scenarios
+from suite import claims, plan, scenarios
 from suite.backend import KINDS, NotApplicable, RuntimeMisuse
+from suite.worker import effective_mismatch
 
 backend = aio.backend
 
@@ -36,8 +38,8 @@ NOT_APPLICABLE = {"race_detector", "race_overhead"}
 
 
 def run(scenario: str, **params) -> dict:
-    return backend.run(scenario, **scenarios.validate(scenario, {**SMALL.get(scenario, {}),
-                                                                 **params}))
+    small = {**scenarios.CATALOGUE[scenario].small, **SMALL.get(scenario, {})}
+    return backend.run(scenario, **scenarios.validate(scenario, {**small, **params}))
 
 
 # ---- the contract ------------------------------------------------------------------------------
@@ -74,6 +76,61 @@ def test_scenario_returns_every_observable(scenario: str):
     obs = run(scenario)
     missing = set(scenarios.CATALOGUE[scenario].observables) - set(obs)
     assert not missing, f"{scenario} lacks {sorted(missing)}"
+
+
+@pytest.mark.timeout(10)
+@pytest.mark.parametrize("scenario", sorted(scenarios.CATALOGUE))
+def test_every_scenario_takes_exactly_the_catalogue_params(scenario: str):
+    # PyBackend.run reports `effective` from the sc_ method's signature: it must name every param
+    accepted = inspect.signature(getattr(backend, "sc_" + scenario)).parameters
+    assert set(accepted) == set(scenarios.CATALOGUE[scenario].params)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("scenario", plan.DIGESTS)
+def test_digests_match_the_plan_at_the_small_size(scenario: str):
+    params = scenarios.validate(scenario, scenarios.CATALOGUE[scenario].small)
+    obs = backend.run(scenario, **params)
+    want = plan.expected(scenario, params)
+    assert {k: obs.get(k) for k in want} == want
+    assert effective_mismatch(params, obs.get("effective")) is None
+
+
+# other params than the catalogue's: the programs read them, they are not constants
+OTHER_PARAMS = {
+    "rw_vs_mutex": {"n": 1001, "read_pct": 60, "rw": 0, "workers": 3, "table": 37, "chain": 5,
+                    "warmup": 2, "seed": 7},
+    "rw_writer_exclusive": {"ops": 999, "workers": 5, "write_pct": 50, "slots": 3,
+                            "yield_every": 7, "seed": 9},
+    "mutex_counter": {"units": 7, "increments": 3, "trials": 4, "seed": 11},
+    "mutex_contended": {"n": 1001, "units": 3, "seed": 5},
+    "atomic_vs_mutex": {"n": 1001, "warmup": 2, "seed": 3},
+    "pingpong_chan": {"n": 1001, "seed": 4}, "pingpong_yield": {"n": 1001, "seed": 4},
+    "skynet": {"leaves": 1234, "seed": 2}, "pool_bounded": {"jobs": 777, "sample_every": 7},
+    "spawn": {"n": 333, "warmup_units": 0, "seed": 8},
+    "wg_add_inside": {"n": 4, "trials": 6, "seed": 2},
+}
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("scenario", sorted(OTHER_PARAMS))
+def test_digests_follow_other_params(scenario: str):
+    params = scenarios.validate(scenario, OTHER_PARAMS[scenario])
+    obs = backend.run(scenario, **params)
+    want = plan.expected(scenario, params)
+    assert {k: obs.get(k) for k in want} == want
+    assert obs["effective"] == {k: v for k, v in params.items() if v is not None}
+
+
+@pytest.mark.timeout(30)
+def test_rw_trace_is_the_first_ops_of_each_worker():
+    params = scenarios.validate("rw_vs_mutex", {"n": 400, "workers": 2, "trace": 5})
+    obs = backend.run("rw_vs_mutex", **params)
+    assert obs["ops"] == 400 and len(obs["trace"]) == 2
+    for w, ops in enumerate(obs["trace"]):
+        want = plan.plan_ops(plan.rw_op, params["seed"], w, 5, params["read_pct"], params["table"])
+        assert ops == plan.trace_of(want, 5)
+    assert "trace" not in run("rw_vs_mutex")
 
 
 @pytest.mark.timeout(10)
@@ -333,3 +390,41 @@ def test_echo_server_echoes_every_message():
 def test_skynet_sums_leaves_of_any_size():
     for leaves in (10, 1000, 1234):
         assert run("skynet", leaves=leaves)["total"] == leaves * (leaves - 1) // 2
+
+
+@pytest.mark.timeout(30)
+def test_stack_growth_measures_rss_and_counts_frames_reached():
+    o = run("stack_growth", depth_kib=64, idle=5)
+    assert o["ok"] and o["recursed_bytes"] == 64 * 1024 and isinstance(o["rss_growth"], int)
+    o = run("stack_growth", depth_kib=5000, idle=0)
+    assert not o["ok"] and 0 < o["recursed_bytes"] < 5000 * 1024 and o["rss_growth"] is None
+
+
+@pytest.mark.timeout(30)
+def test_parallel_speedup_is_one_measurement_at_the_given_procs():
+    for procs, mode in ((1, "sequential"), (2, "gathered")):
+        o = run("parallel_speedup", work_ms=5, procs=procs)
+        assert o["seconds"] > 0 and o["mode"] == mode
+        assert "speedup" not in o and "seconds_p1" not in o
+
+
+@pytest.mark.timeout(30)
+def test_rw_writer_exclusive_sees_no_violation_with_yields_inside_writes():
+    o = run("rw_writer_exclusive", ops=3000, write_pct=50, yield_every=1)
+    assert o["violations"] == 0 and o["ops"] == 3000
+
+
+@pytest.mark.timeout(30)
+def test_pingpong_chan_names_its_substitute_for_an_unbuffered_channel():
+    assert run("pingpong_chan")["substitutions"] == [aio.QUEUE_FOR_CHANNEL]
+
+
+@pytest.mark.timeout(30)
+def test_spawn_empty_wait_reports_the_rss_delta():
+    o = run("spawn_empty_wait")
+    assert o["rss_delta"] == o["rss_after"] - o["rss_before"] and o["runtime_heap_bytes"] is None
+
+
+@pytest.mark.timeout(30)
+def test_pool_bounded_samples_after_every_sample_every_results():
+    assert run("pool_bounded", jobs=1000, sample_every=100)["samples"] == 10
