@@ -54,8 +54,16 @@ def _parse(path: str, missing: str, kind: str, parse, error) -> dict:
 def _load(path: str) -> dict:
     data = _parse(path, "no such file (give a results.json written by `python -m suite run`)",
                   "JSON", json.loads, json.JSONDecodeError)
+    if not isinstance(data, dict):
+        raise GateError(f"{path}: a JSON {type(data).__name__}, not a results.json object; "
+                        "give a results.json written by `python -m suite run`")
     if data.get("schema") != 1:
         raise GateError(f"{path}: schema {data.get('schema')!r} not supported; accepted: 1")
+    if not isinstance(data.get("benchmarks", []), list) or any(
+            not isinstance(b, dict) or "name" not in b or "backend" not in b
+            for b in data.get("benchmarks", [])):
+        raise GateError(f"{path}: `benchmarks` must be a list of records with name and backend "
+                        "(a truncated or hand-edited results.json?)")
     return data
 
 

@@ -78,3 +78,20 @@ def test_gate_bad_input(tmp_path, args, needle):
     r = _results(tmp_path / "r.json", {})
     p = _run("compare", str(r), str(r), *args)
     assert p.returncode == 2 and needle in p.stderr and len(p.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("content, needle", [
+    ('{"schema": 1, "bench', "not JSON"),  # truncated
+    ("[1, 2]", "a JSON list, not a results.json object"),
+    ('{"schema": 2}', "schema 2 not supported; accepted: 1"),
+    ('{"schema": 1, "benchmarks": [{"median": 1}]}', "must be a list of records with name and backend"),
+])
+@pytest.mark.parametrize("cmd", ["compare", "gate"])
+def test_malformed_results_file_is_one_line_and_exit_2(tmp_path, content, needle, cmd):
+    bad = tmp_path / "bad.json"
+    bad.write_text(content)
+    gate = tmp_path / "gate.toml"
+    gate.write_text('[[ratio]]\nbench = "BenchmarkSpawn"\nnumerator = "native"\ndenominator = "go"\nmax = 0.5\n')
+    args = [str(bad), str(bad)] if cmd == "compare" else [str(bad), "--gate", str(gate)]
+    p = _run(cmd, *args)
+    assert p.returncode == 2 and needle in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
