@@ -36,9 +36,11 @@ func goReturns(p params) (obs, error) {
 		"blocked_children": runtime.NumGoroutine() - 1}, nil
 }
 
-// completionOrder: 3 goroutines append their id under a Mutex; count the distinct orders.
+// completionOrder: 3 goroutines each print a greeting and append their id under a Mutex;
+// count the distinct orders.
 func completionOrder(p params) (obs, error) {
-	trials := p.int("trials", 200)
+	trials, seed := p.int("trials", 200), p.int("seed", 1)
+	var plan uint64
 	orders := map[string]int{}
 	// The article's units print a greeting: a real write(2), here to /dev/null, so the unit
 	// enters the kernel as sayHello does (three empty units finish in spawn-LIFO order nearly
@@ -56,7 +58,7 @@ func completionOrder(p params) (obs, error) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				fmt.Fprintf(out, "hello, %d!\n", id)
+				fmt.Fprintln(out, "hello from", id)
 				mu.Lock()
 				order = append(order, byte('0'+id))
 				mu.Unlock()
@@ -64,7 +66,10 @@ func completionOrder(p params) (obs, error) {
 		}
 		wg.Wait()
 		orders[string(order)]++
+		for _, id := range order { // the units that appended, by the ids they appended
+			plan += term(seed, t, int(id-'0'), 1)
+		}
 	}
 	return obs{"trials": trials, "distinct_orders": len(orders), "orders": orders,
-		"gomaxprocs": runtime.GOMAXPROCS(0)}, nil
+		"gomaxprocs": runtime.GOMAXPROCS(0), "plan_digest": hexd(plan)}, nil
 }

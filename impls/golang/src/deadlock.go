@@ -88,12 +88,13 @@ func lockOrderInversion(p params) (obs, error) {
 // consistentOrder: both goroutines take mu1 then mu2 (the §7-1 fix), with a pause between;
 // each trial's wait is bounded.
 func consistentOrder(p params) (obs, error) {
-	trials, pauseUs := p.int("trials", 1000), p.int("pause_us", 10)
+	trials, pauseUs, seed := p.int("trials", 1000), p.int("pause_us", 10), p.int("seed", 1)
 	pause := time.Duration(pauseUs) * time.Microsecond
 	finished := 0
+	var plan uint64 // term(seed, t, u, 1) for each unit u that finished within the bound
 	for t := 0; t < trials; t++ {
 		var mu1, mu2 sync.Mutex
-		done := make(chan struct{}, 2)
+		done := make(chan int, 2)
 		for u := 0; u < 2; u++ {
 			go func() {
 				mu1.Lock() // always mu1 first
@@ -101,14 +102,15 @@ func consistentOrder(p params) (obs, error) {
 				mu2.Lock() // then mu2
 				mu2.Unlock()
 				mu1.Unlock()
-				done <- struct{}{}
+				done <- u
 			}()
 		}
 		timeout := time.After(time.Second + 4*pause)
 		ok := true
 		for u := 0; u < 2 && ok; u++ {
 			select {
-			case <-done:
+			case id := <-done:
+				plan += term(seed, t, id, 1)
 			case <-timeout:
 				ok = false
 			}
@@ -117,5 +119,5 @@ func consistentOrder(p params) (obs, error) {
 			finished++
 		}
 	}
-	return obs{"trials": trials, "finished": finished}, nil
+	return obs{"trials": trials, "finished": finished, "plan_digest": hexd(plan)}, nil
 }

@@ -17,12 +17,11 @@ import (
 
 func init() { register("echo_server", echoServer) }
 
-const echoBuffer = 1024 // per-connection read buffer; the client's messages are 16 and 64 bytes
-
-// handle is the per-connection goroutine: read, write back, until the peer closes.
-func handle(c net.Conn) {
+// handle is the per-connection goroutine: read into a buffer of bufBytes, write back, until
+// the peer closes.
+func handle(c net.Conn, bufBytes int) {
 	defer c.Close()
-	buf := make([]byte, echoBuffer)
+	buf := make([]byte, bufBytes)
 	for {
 		n, err := c.Read(buf)
 		if err != nil {
@@ -34,13 +33,13 @@ func handle(c net.Conn) {
 	}
 }
 
-func serve(ln net.Listener) {
+func serve(ln net.Listener, bufBytes int) {
 	for {
 		c, err := ln.Accept()
 		if err != nil {
 			return // listener closed
 		}
-		go handle(c)
+		go handle(c, bufBytes)
 	}
 }
 
@@ -98,13 +97,13 @@ func startClient(port, conns, rounds int) (*client, error) {
 }
 
 func echoServer(p params) (obs, error) {
-	conns, rounds := p.int("conns", 5000), p.int("rounds", 2)
+	conns, rounds, bufBytes := p.int("conns", 5000), p.int("rounds", 2), p.int("buf_bytes", 1024)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	defer ln.Close()
-	go serve(ln)
+	go serve(ln, bufBytes)
 	baseline := rss()
 	cl, err := startClient(ln.Addr().(*net.TCPAddr).Port, conns, rounds)
 	if err != nil {
@@ -140,6 +139,6 @@ func echoServer(p params) (obs, error) {
 		"bytes_per_conn_traffic": float64(traffic-baseline) / float64(conns),
 		"echoed":                 echoed,
 		"expected_echoes":        conns * rounds,
-		"read_buffer_bytes":      echoBuffer,
+		"read_buffer_bytes":      bufBytes,
 	}, nil
 }

@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // params are the scenario's JSON params; obs are the observables it returns.
@@ -31,8 +32,24 @@ var scenarios = map[string]scenario{}
 // register is called from each section file's init.
 func register(name string, f scenario) { scenarios[name] = f }
 
-// int returns the integer param key, or def when it is absent or null.
+// effective records every param value a scenario read through params.int: main adds it to
+// the observables as "effective", so the suite can check the program used what it was asked
+// for (a constant standing in for a param would show up there).
+var effective = struct {
+	sync.Mutex
+	vals map[string]int
+}{vals: map[string]int{}}
+
+// int returns the integer param key, or def when it is absent or null, and records it.
 func (p params) int(key string, def int) int {
+	n := p.value(key, def)
+	effective.Lock()
+	effective.vals[key] = n
+	effective.Unlock()
+	return n
+}
+
+func (p params) value(key string, def int) int {
 	v, ok := p[key]
 	if !ok || v == nil {
 		return def
@@ -94,6 +111,10 @@ func main() {
 	out, err := f(p)
 	if err != nil {
 		out = obs{"@error": err.Error()}
+	} else {
+		effective.Lock()
+		out["effective"] = effective.vals
+		effective.Unlock()
 	}
 	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
 		fail("encoding observables: " + err.Error())

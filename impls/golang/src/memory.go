@@ -77,46 +77,53 @@ func awaitWaiting(n uint64, bound time.Duration) uint64 {
 	return w
 }
 
-// spawnEmptyWait is the article's §1-2 program: n empty goroutines, Wait, read HeapAlloc.
+// spawnEmptyWait is the article's §1-2 program: n empty goroutines, Wait, read the memory.
+// The baseline is read after a GC so garbage of the start-up is not counted against the units.
 func spawnEmptyWait(p params) (obs, error) {
-	n := p.int("n", 100_000)
+	n, seed := p.int("n", 100_000), p.int("seed", 1)
+	runtime.GC()
+	rssBefore := rss()
 	var wg sync.WaitGroup
+	spawned := 0
 	for i := 0; i < n; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 		}()
+		spawned++
 	}
 	wg.Wait()
-	var mem runtime.MemStats
-	runtime.ReadMemStats(&mem)
-	return obs{"n": n, "heap_bytes": mem.HeapAlloc, "rss_bytes": rss(),
-		"stack_inuse_bytes": mem.StackInuse}, nil
+	rssAfter := rss()
+	m := memStats()
+	return obs{"n": n, "rss_before": rssBefore, "rss_after": rssAfter,
+		"rss_delta": rssAfter - rssBefore, "runtime_heap_bytes": m.HeapAlloc,
+		"stack_inuse_bytes": m.StackInuse, "plan_digest": seqDigest(seed, spawned, 0, 0)}, nil
 }
 
-// recurse descends depth frames of at least 1 KiB each (a buffer it touches) and returns, at
-// the deepest frame, how far below root's buffer the stack reached.
+// recurse descends depth frames of at least 1 KiB each (a buffer it touches); in the deepest
+// frame it reads the process RSS into *deepRSS. It returns the frames reached and how far
+// below root's buffer the stack reached.
 //
 //go:noinline
-func recurse(depth int, root *byte) uintptr {
+func recurse(depth int, root *byte, deepRSS *int64) (frames int, span uintptr) {
 	var buf [1024]byte
 	buf[depth%len(buf)] = byte(depth)
 	if depth <= 1 {
+		*deepRSS = rss()
 		// root points into this same (possibly moved) stack: the runtime adjusts it on growth.
-		return uintptr(unsafe.Pointer(root)) - uintptr(unsafe.Pointer(&buf[0])) + uintptr(len(buf))
+		return 1, uintptr(unsafe.Pointer(root)) - uintptr(unsafe.Pointer(&buf[0])) + uintptr(len(buf))
 	}
-	reached := recurse(depth-1, root)
+	frames, span = recurse(depth-1, root, deepRSS)
 	sink += uint64(buf[(depth*7)%len(buf)]) // read after the call: the frame must stay live
-	return reached
+	return frames + 1, span
 }
 
-// stackGrowth: a goroutine recurses through depth_kib KiB of frames while 1000 idle
-// goroutines stay parked; their stack share is reported next to the deep one.
+// stackGrowth: a goroutine recurses through depth_kib frames of 1 KiB while `idle` goroutines
+// stay parked; RSS is read just before the recursion and in the deepest frame.
 func stackGrowth(p params) (obs, error) {
-	depth := p.int("depth_kib", 256)
+	depth, idleN := p.int("depth_kib", 256), p.int("idle", 100)
 	release := make(chan struct{})
 	var idle sync.WaitGroup
-	const idleN = 1000
 	before := memStats().StackInuse
 	idle.Add(idleN)
 	for i := 0; i < idleN; i++ {
@@ -124,21 +131,34 @@ func stackGrowth(p params) (obs, error) {
 	}
 	idle.Wait()
 	idleStacks := memStats().StackInuse - before
-	done := make(chan uintptr)
-	var peak uint64
+	type result struct {
+		frames             int
+		span               uintptr
+		rssBefore, rssDeep int64
+		stackInuseWithDeep uint64
+	}
+	done := make(chan result)
 	go func() {
+		var r result
 		var root [1]byte
-		reached := recurse(depth, &root[0])
-		peak = memStats().StackInuse // the deep stack is still ours here
-		done <- reached
+		r.rssBefore = rss()
+		r.frames, r.span = recurse(depth, &root[0], &r.rssDeep)
+		r.stackInuseWithDeep = memStats().StackInuse // the deep stack is still ours here
+		done <- r
 	}()
-	reached := <-done
+	r := <-done
 	close(release)
+	perIdle := 0.0
+	if idleN > 0 {
+		perIdle = float64(idleStacks) / float64(idleN)
+	}
 	// A failed growth would have killed the process (Go has no recoverable stack error), so
-	// reaching here means it worked; ok still checks the depth the frames really spanned.
-	return obs{"ok": reached >= uintptr(depth)*1024, "recursed_bytes": reached, "error": nil,
-		"idle_units": idleN, "idle_stack_bytes_per_unit": float64(idleStacks) / idleN,
-		"stack_inuse_with_deep": peak}, nil
+	// reaching here means it worked; ok still checks the frames and the span they covered.
+	return obs{"ok": r.frames == depth && r.span >= uintptr(depth)*1024,
+		"recursed_bytes": r.frames * 1024, "rss_growth": r.rssDeep - r.rssBefore, "error": nil,
+		"stack_span_bytes": r.span, "rss_before_recursion": r.rssBefore,
+		"rss_deepest_frame": r.rssDeep, "idle_units": idleN,
+		"idle_stack_bytes_per_unit": perIdle, "stack_inuse_with_deep": r.stackInuseWithDeep}, nil
 }
 
 // forever recurses without bound; the child process dies with Go's stack overflow error.
@@ -166,44 +186,51 @@ func stackOverflow(p params) (obs, error) {
 }
 
 // spawn: n empty goroutines started and joined through one WaitGroup, the way a Go benchmark
-// of goroutine creation is written. A warm-up round fills the runtime's free lists first.
+// of goroutine creation is written. warmup_units first, untimed, fill the runtime's free lists.
 func spawn(p params) (obs, error) {
-	n := p.int("n", 100_000)
-	run := func(n int) {
+	n, warm, seed := p.int("n", 100_000), p.int("warmup_units", 10_000), p.int("seed", 1)
+	run := func(n int) int {
 		var wg sync.WaitGroup
 		wg.Add(n)
-		for i := 0; i < n; i++ {
+		i := 0
+		for ; i < n; i++ {
 			go func() { wg.Done() }()
 		}
 		wg.Wait()
+		return i
 	}
-	run(min(n, 10_000))
-	sec, cpu := clock(func() { run(n) })
+	run(warm)
+	var spawned int
+	sec, cpu := clock(func() { spawned = run(n) })
 	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": n, "ns_per_spawn": sec / float64(n) * 1e9,
-		"gomaxprocs": runtime.GOMAXPROCS(0)}, nil
+		"gomaxprocs": runtime.GOMAXPROCS(0), "plan_digest": seqDigest(seed, spawned, 0, 0)}, nil
 }
 
 // pingpongYield: two goroutines at GOMAXPROCS=1 hand the processor to each other with
-// runtime.Gosched; each call is one one-way switch.
+// runtime.Gosched; each call is one one-way switch. Both are parked on the gate before timing.
 func pingpongYield(p params) (obs, error) {
-	n := p.int("n", 200_000)
+	n, seed := p.int("n", 200_000), p.int("seed", 1)
 	runtime.GOMAXPROCS(1)
 	var wg sync.WaitGroup
 	var ready sync.WaitGroup
 	gate := make(chan struct{})
-	player := func() {
+	var turns [2]int
+	player := func(side int) {
 		defer wg.Done()
 		ready.Done()
 		<-gate
 		for i := 0; i < n/2; i++ {
 			runtime.Gosched()
+			turns[side]++
 		}
 	}
+	waiting0 := metric("/sched/goroutines/waiting:goroutines")
 	wg.Add(2)
 	ready.Add(2)
-	go player()
-	go player()
+	go player(0)
+	go player(1)
 	ready.Wait()
+	awaitWaiting(waiting0+2, time.Second) // both parked on the gate, not merely started
 	cs := nvcsw()
 	sec, cpu := clock(func() {
 		close(gate)
@@ -212,37 +239,52 @@ func pingpongYield(p params) (obs, error) {
 	d := nvcsw() - cs
 	ops := n / 2 * 2
 	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": ops, "ns_per_switch": sec / float64(ops) * 1e9,
-		"nvcsw": d, "nvcsw_per_switch": float64(d) / float64(ops), "gomaxprocs": 1}, nil
+		"nvcsw": d, "nvcsw_per_switch": float64(d) / float64(ops), "gomaxprocs": 1,
+		"state_digest": hexd(term(seed, 0, 0, uint64(turns[0])) + term(seed, 0, 1, uint64(turns[1])))}, nil
 }
 
-// pingpongChan: main and one goroutine bounce a value over two unbuffered channels at
-// GOMAXPROCS=1; ops counts one-way messages.
+// pingpongChan: a client and a server goroutine bounce a ball over two unbuffered channels at
+// GOMAXPROCS=1, the server sending back ball+1; ops counts one-way messages. Both are parked
+// on the gate before timing.
 func pingpongChan(p params) (obs, error) {
-	n := p.int("n", 200_000)
+	n, seed := p.int("n", 200_000), p.int("seed", 1)
 	runtime.GOMAXPROCS(1)
 	ping, pong := make(chan int), make(chan int)
-	go func() {
+	gate := make(chan struct{})
+	rounds := n / 2
+	var wg, ready sync.WaitGroup
+	ball := 0
+	waiting0 := metric("/sched/goroutines/waiting:goroutines")
+	wg.Add(2)
+	ready.Add(2)
+	go func() { // server
+		defer wg.Done()
+		ready.Done()
+		<-gate
 		for v := range ping {
 			pong <- v + 1
 		}
 	}()
-	ping <- 0 // warm-up round trip: the partner is running
-	<-pong
-	rounds := n / 2
-	cs := nvcsw()
-	v := 0
-	sec, cpu := clock(func() {
+	go func() { // client
+		defer wg.Done()
+		ready.Done()
+		<-gate
 		for i := 0; i < rounds; i++ {
-			ping <- v
-			v = <-pong
+			ping <- ball
+			ball = <-pong
 		}
+		close(ping)
+	}()
+	ready.Wait()
+	awaitWaiting(waiting0+2, time.Second) // both parked on the gate, not merely started
+	cs := nvcsw()
+	sec, cpu := clock(func() {
+		close(gate)
+		wg.Wait()
 	})
 	d := nvcsw() - cs
-	close(ping)
 	ops := rounds * 2
-	if v != rounds {
-		return nil, fmt.Errorf("pingpong_chan: %d round trips returned %d", rounds, v)
-	}
 	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": ops, "ns_per_message": sec / float64(ops) * 1e9,
-		"nvcsw": d, "nvcsw_per_message": float64(d) / float64(ops), "gomaxprocs": 1}, nil
+		"nvcsw": d, "nvcsw_per_message": float64(d) / float64(ops), "gomaxprocs": 1,
+		"state_digest": hexd(term(seed, 0, 0, uint64(ball)))}, nil
 }

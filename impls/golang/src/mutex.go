@@ -61,15 +61,42 @@ func mutexOnce(units, increments int) int {
 	return counter.Value()
 }
 
+// mutexTrial is one trial of mutex_counter: mutexOnce, except that unit u, once it is done,
+// adds term(seed, t, u, increments) to the trial's plan digest under the same lock.
+func mutexTrial(seed, t, units, increments int) (final int, plan uint64) {
+	var wg sync.WaitGroup
+	counter := &SafeCounter{}
+	for u := 0; u < units; u++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < increments; j++ {
+				counter.Increment()
+			}
+			counter.mu.Lock()
+			plan += term(seed, t, u, uint64(increments))
+			counter.mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return counter.Value(), plan
+}
+
 func mutexCounter(p params) (obs, error) {
 	units, incs, trials := p.int("units", 1000), p.int("increments", 1), p.int("trials", 1000)
+	seed := p.int("seed", 1)
 	exact := 0
+	var plan, state uint64
 	for t := 0; t < trials; t++ {
-		if mutexOnce(units, incs) == units*incs {
+		final, pl := mutexTrial(seed, t, units, incs)
+		if final == units*incs {
 			exact++
 		}
+		plan += pl
+		state += term(seed, t, units, uint64(final))
 	}
-	return obs{"trials": trials, "exact_trials": exact, "gomaxprocs": runtime.GOMAXPROCS(0)}, nil
+	return obs{"trials": trials, "exact_trials": exact, "gomaxprocs": runtime.GOMAXPROCS(0),
+		"plan_digest": hexd(plan), "state_digest": hexd(state)}, nil
 }
 
 func mutexUnlockOnPanic(p params) (obs, error) {
@@ -140,28 +167,37 @@ func rwReadersShare(p params) (obs, error) {
 	return obs{"peak_readers": peak.Load(), "readers": readers}, nil
 }
 
-// rwWriterExclusive: readers and writers (1 op in 10 a write) on GOMAXPROCS=procs; every
-// section announces itself, and a writer checks it is alone.
+// rwWriterExclusive: workers follow the plan (plan.go writerOp) on GOMAXPROCS=procs; every
+// section announces itself, a writer checks it is alone before and after yielding inside its
+// section, a reader checks no writer is inside.
 func rwWriterExclusive(p params) (obs, error) {
-	ops := p.int("ops", 100_000)
+	ops, workers, writePct := p.int("ops", 100_000), p.int("workers", 8), p.int("write_pct", 10)
+	slots, yieldEvery := p.int("slots", 64), p.int("yield_every", 64)
+	seed, trace := p.int("seed", 1), p.int("trace", 0)
+	each := opsEach(ops, workers)
+	plans := make([][]planOp, workers)
+	for w := range plans {
+		plans[w] = planOps(writerOp, seed, w, each, writePct, slots)
+	}
+	counts := make([]uint64, slots) // written only under the write lock
 	var rw sync.RWMutex
-	var readersIn, writersIn, violations, done atomic.Int64
-	const workers = 8
+	var readersIn, writersIn, violations atomic.Int64
 	var wg sync.WaitGroup
 	wg.Add(workers)
 	for w := 0; w < workers; w++ {
 		go func() {
 			defer wg.Done()
-			for i := w; i < ops; i += workers {
-				if i%10 == 0 {
+			for i, op := range plans[w] {
+				if op.kind == opWrite {
 					rw.Lock()
 					if writersIn.Add(1) != 1 || readersIn.Load() != 0 {
 						violations.Add(1)
 					}
 					runtime.Gosched() // let others try to get in while we hold it
-					if readersIn.Load() != 0 {
+					if writersIn.Load() != 1 || readersIn.Load() != 0 {
 						violations.Add(1)
 					}
+					counts[op.key]++
 					writersIn.Add(-1)
 					rw.Unlock()
 				} else {
@@ -173,98 +209,142 @@ func rwWriterExclusive(p params) (obs, error) {
 					readersIn.Add(-1)
 					rw.RUnlock()
 				}
-				done.Add(1)
+				if i%yieldEvery == yieldEvery-1 {
+					runtime.Gosched()
+				}
 			}
 		}()
 	}
 	wg.Wait()
-	return obs{"ops": done.Load(), "violations": violations.Load(), "workers": workers,
-		"gomaxprocs": runtime.GOMAXPROCS(0)}, nil
-}
-
-// table is the shared data of rw_vs_mutex: a read sums it (about 1 µs), a write bumps a slot.
-type table struct{ vals [2048]int64 }
-
-func (t *table) read() int64 {
-	var s int64
-	for _, v := range t.vals {
-		s += v
+	out := obs{"ops": each * workers, "violations": violations.Load(), "workers": workers,
+		"gomaxprocs": runtime.GOMAXPROCS(0), "plan_digest": planDigest(seed, plans),
+		"state_digest": tableDigest(seed, counts)}
+	if trace > 0 {
+		out["trace"] = traces(plans, trace)
 	}
-	return s
+	return out, nil
 }
 
-// rwVsMutex: 2*GOMAXPROCS workers do n operations in all, read_pct% reads, once under an
-// RWMutex and once under a Mutex.
+// planDigest is the digest of every op of the plans: term(seed, w, i, kind<<32 | key).
+func planDigest(seed int, plans [][]planOp) string {
+	var acc uint64
+	for w, ops := range plans {
+		for i, op := range ops {
+			acc += term(seed, w, i, uint64(op.kind)<<32|uint64(op.key))
+		}
+	}
+	return hexd(acc)
+}
+
+func traces(plans [][]planOp, k int) [][]string {
+	out := make([][]string, len(plans))
+	for w, ops := range plans {
+		out[w] = traceOf(ops, k)
+	}
+	return out
+}
+
+// rwVsMutex: workers follow the plan (plan.go rwOp): reads are `chain` dependent loads over
+// the table under RLock, writes bump one word under Lock, with an RWMutex (rw=1) or a Mutex
+// (rw=0, readers take the Mutex too). The table is reset before each run; `warmup` untimed
+// runs, then one timed run. The suite alternates rw=1 and rw=0 and takes medians.
 func rwVsMutex(p params) (obs, error) {
-	n, readPct := p.int("n", 200_000), p.int("read_pct", 95)
-	workers := 2 * runtime.GOMAXPROCS(0)
-	run := func(lock, unlock, rlock, runlock func()) float64 {
-		t := &table{}
+	n, readPct, rwFlag := p.int("n", 200_000), p.int("read_pct", 95), p.int("rw", 1)
+	workers, size, chain := p.int("workers", 4), p.int("table", 1024), p.int("chain", 256)
+	warmup, seed, trace := p.int("warmup", 1), p.int("seed", 1), p.int("trace", 0)
+	each := opsEach(n, workers)
+	plans := make([][]planOp, workers) // built before anything is timed
+	for w := range plans {
+		plans[w] = planOps(rwOp, seed, w, each, readPct, size)
+	}
+	var rw sync.RWMutex
+	var mu sync.Mutex
+	var wlock, rlock sync.Locker = &rw, rw.RLocker()
+	if rwFlag == 0 {
+		wlock, rlock = &mu, &mu
+	}
+	table := make([]uint64, size)
+	run := func() float64 {
+		for j := range table {
+			table[j] = uint64(j)
+		}
 		var wg sync.WaitGroup
 		return timed(func() {
 			wg.Add(workers)
 			for w := 0; w < workers; w++ {
 				go func() {
 					defer wg.Done()
-					var s int64
-					for i := w; i < n; i += workers {
-						if i%100 < readPct {
-							rlock()
-							s += t.read()
-							runlock()
+					var s uint64
+					for _, op := range plans[w] {
+						if op.kind == opRead {
+							rlock.Lock()
+							s += readSection(table, op.key, chain)
+							rlock.Unlock()
 						} else {
-							lock()
-							t.vals[i%len(t.vals)]++
-							unlock()
+							wlock.Lock()
+							table[op.key]++
+							wlock.Unlock()
 						}
 					}
-					keep(uint64(s))
+					keep(s)
 				}()
 			}
 			wg.Wait()
 		})
 	}
-	var rw sync.RWMutex
-	var mu sync.Mutex
-	run(rw.Lock, rw.Unlock, rw.RLock, rw.RUnlock) // warm-up
-	rwSec := run(rw.Lock, rw.Unlock, rw.RLock, rw.RUnlock)
-	muSec := run(mu.Lock, mu.Unlock, mu.Lock, mu.Unlock)
-	return obs{"seconds": rwSec, "ops": n, "rw_seconds": rwSec, "mutex_seconds": muSec,
-		"ratio": muSec / rwSec, "ns_per_op": rwSec / float64(n) * 1e9, "workers": workers,
-		"gomaxprocs": runtime.GOMAXPROCS(0)}, nil
+	for i := 0; i < warmup; i++ {
+		run()
+	}
+	sec := run()
+	ops := each * workers
+	out := obs{"seconds": sec, "ops": ops, "ns_per_op": sec / float64(ops) * 1e9,
+		"workers": workers, "gomaxprocs": runtime.GOMAXPROCS(0),
+		"plan_digest": planDigest(seed, plans), "state_digest": tableDigest(seed, table)}
+	if trace > 0 {
+		out["trace"] = traces(plans, trace)
+	}
+	return out, nil
 }
 
 func mutexUncontended(p params) (obs, error) {
-	n := p.int("n", 1_000_000)
+	n, seed := p.int("n", 1_000_000), p.int("seed", 1)
 	var mu sync.Mutex
+	counter := 0
 	sec, cpu := clock(func() {
 		for i := 0; i < n; i++ {
 			mu.Lock()
+			counter++
 			mu.Unlock()
 		}
 	})
-	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": n, "ns_per_op": sec / float64(n) * 1e9}, nil
+	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": n, "ns_per_op": sec / float64(n) * 1e9,
+		"state_digest": hexd(term(seed, 0, 0, uint64(counter)))}, nil
 }
 
+// mutexContended: units goroutines each do n/units Lock/++/Unlock; each notes how many it did
+// (one store after its loop), and the digests are computed from those counts after timing.
 func mutexContended(p params) (obs, error) {
-	n, units := p.int("n", 1_000_000), p.int("units", 2)
+	n, units, seed := p.int("n", 1_000_000), p.int("units", 2), p.int("seed", 1)
 	per := n / units
 	if per == 0 {
 		return nil, fmt.Errorf("mutex_contended: n=%d is less than units=%d", n, units)
 	}
 	var mu sync.Mutex
 	counter := 0
+	did := make([]int, units)
 	var wg sync.WaitGroup
 	sec, cpu := clock(func() {
 		wg.Add(units)
 		for u := 0; u < units; u++ {
 			go func() {
 				defer wg.Done()
-				for i := 0; i < per; i++ {
+				i := 0
+				for ; i < per; i++ {
 					mu.Lock()
 					counter++
 					mu.Unlock()
 				}
+				did[u] = i
 			}()
 		}
 		wg.Wait()
@@ -273,6 +353,11 @@ func mutexContended(p params) (obs, error) {
 	if counter != ops {
 		return nil, fmt.Errorf("mutex_contended: counter %d != %d", counter, ops)
 	}
+	var plan uint64
+	for u, d := range did {
+		plan += term(seed, 0, u, uint64(d))
+	}
 	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": ops, "ns_per_op": sec / float64(ops) * 1e9,
-		"gomaxprocs": runtime.GOMAXPROCS(0)}, nil
+		"gomaxprocs": runtime.GOMAXPROCS(0), "plan_digest": hexd(plan),
+		"state_digest": hexd(term(seed, 0, 0, uint64(counter)))}, nil
 }

@@ -4,6 +4,7 @@ package main
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -17,8 +18,10 @@ func init() {
 type Database struct{ id int }
 
 func onceRunsOnce(p params) (obs, error) {
-	callers, trials := p.int("callers", 10), p.int("trials", 1000)
+	callers, trials, seed := p.int("callers", 10), p.int("trials", 1000), p.int("seed", 1)
 	maxInit, allSame := 0, true
+	var plan atomic.Uint64 // caller c of trial t adds term(seed, t, c, 1) after Do
+	var state uint64
 	for t := 0; t < trials; t++ {
 		var once sync.Once
 		var instance *Database
@@ -39,10 +42,12 @@ func onceRunsOnce(p params) (obs, error) {
 				defer wg.Done()
 				<-gate // all callers call Do at the same time
 				got[i] = get()
+				plan.Add(term(seed, t, i, 1))
 			}()
 		}
 		close(gate)
 		wg.Wait()
+		state += term(seed, t, callers, uint64(inits))
 		maxInit = max(maxInit, inits)
 		for _, g := range got {
 			if g == nil || g != instance {
@@ -50,16 +55,21 @@ func onceRunsOnce(p params) (obs, error) {
 			}
 		}
 	}
-	return obs{"trials": trials, "max_init_count": maxInit, "all_same_instance": allSame}, nil
+	return obs{"trials": trials, "max_init_count": maxInit, "all_same_instance": allSame,
+		"plan_digest": hexd(plan.Load()), "state_digest": hexd(state)}, nil
 }
 
 func onceWaits(p params) (obs, error) {
 	callers, trials, initMs := p.int("callers", 10), p.int("trials", 100), p.int("init_ms", 1)
+	seed := p.int("seed", 1)
 	unset := 0
 	var mu sync.Mutex
+	var plan atomic.Uint64
+	var state uint64
 	for t := 0; t < trials; t++ {
 		var once sync.Once
 		var instance *Database
+		inits := 0
 		gate := make(chan struct{})
 		var wg sync.WaitGroup
 		wg.Add(callers)
@@ -68,6 +78,7 @@ func onceWaits(p params) (obs, error) {
 				defer wg.Done()
 				<-gate
 				once.Do(func() {
+					inits++
 					time.Sleep(time.Duration(initMs) * time.Millisecond) // a slow init
 					instance = &Database{id: t}
 				})
@@ -76,17 +87,20 @@ func onceWaits(p params) (obs, error) {
 					unset++
 					mu.Unlock()
 				}
+				plan.Add(term(seed, t, i, 1))
 			}()
 		}
 		close(gate)
 		wg.Wait()
+		state += term(seed, t, callers, uint64(inits))
 	}
-	return obs{"trials": trials, "unset_observed": unset}, nil
+	return obs{"trials": trials, "unset_observed": unset, "plan_digest": hexd(plan.Load()),
+		"state_digest": hexd(state)}, nil
 }
 
 // onceBench times once.Do on the fast path (after the first call).
 func onceBench(p params) (obs, error) {
-	n := p.int("n", 1_000_000)
+	n, seed := p.int("n", 1_000_000), p.int("seed", 1)
 	var once sync.Once
 	calls := 0
 	f := func() { calls++ }
@@ -96,5 +110,6 @@ func onceBench(p params) (obs, error) {
 			once.Do(f)
 		}
 	})
-	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": n, "ns_per_op": sec / float64(n) * 1e9, "init_calls": calls}, nil
+	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": n, "ns_per_op": sec / float64(n) * 1e9,
+		"init_calls": calls, "state_digest": hexd(term(seed, 0, 0, uint64(calls)))}, nil
 }

@@ -5,8 +5,6 @@ package main
 import (
 	"runtime"
 	"sync"
-	"sync/atomic"
-	"time"
 )
 
 func init() {
@@ -15,8 +13,9 @@ func init() {
 	register("worker_pool", workerPool)
 }
 
-// pool is the §10 program (without the per-job Printf): workers square jobs 1..numJobs.
-func pool(numWorkers, numJobs int) int {
+// pool is the §10 program (without the per-job Printf): workers square jobs 1..numJobs; the
+// consumer (the caller) sums the results and, when each is not nil, hands it every result.
+func pool(numWorkers, numJobs int, each func(r int)) int {
 	jobs := make(chan int, numJobs)
 	results := make(chan int, numJobs)
 	var wg sync.WaitGroup
@@ -40,6 +39,9 @@ func pool(numWorkers, numJobs int) int {
 	var total int
 	for r := range results {
 		total += r
+		if each != nil {
+			each(r)
+		}
 	}
 	return total
 }
@@ -47,46 +49,39 @@ func pool(numWorkers, numJobs int) int {
 func sumSquares(n int) int { return n * (n + 1) * (2*n + 1) / 6 }
 
 func poolResult(p params) (obs, error) {
-	workers, jobs := p.int("workers", 5), p.int("jobs", 20)
-	return obs{"total": pool(workers, jobs), "expected": sumSquares(jobs)}, nil
+	workers, jobs, seed := p.int("workers", 5), p.int("jobs", 20), p.int("seed", 1)
+	var plan uint64
+	total := pool(workers, jobs, func(r int) { plan += term(seed, 0, 0, uint64(r)) })
+	return obs{"total": total, "expected": sumSquares(jobs), "plan_digest": hexd(plan),
+		"state_digest": hexd(term(seed, 0, 1, uint64(total)))}, nil
 }
 
-// poolBounded samples runtime.NumGoroutine from a goroutine of its own while the pool runs;
-// baseline is taken with the sampler already running, so peak-baseline is what the pool adds
-// (its workers plus the goroutine that closes results).
+// poolBounded: the consumer samples runtime.NumGoroutine after every sample_every results;
+// baseline is the count before the pool starts, so peak-baseline is what the pool adds (its
+// workers plus the goroutine that closes results).
 func poolBounded(p params) (obs, error) {
-	workers, jobs := p.int("workers", 5), p.int("jobs", 100_000)
-	var peak atomic.Int64
-	stop := make(chan struct{})
-	sampled := make(chan struct{})
-	go func() {
-		defer close(sampled)
-		for {
-			if n := int64(runtime.NumGoroutine()); n > peak.Load() {
-				peak.Store(n)
-			}
-			select {
-			case <-stop:
-				return
-			case <-time.After(50 * time.Microsecond): // the sampling period
-			}
-		}
-	}()
-	for peak.Load() == 0 { // wait until the sampler has taken its first sample
-		runtime.Gosched()
-	}
+	workers, jobs, every := p.int("workers", 5), p.int("jobs", 100_000), p.int("sample_every", 100)
+	seed := p.int("seed", 1)
 	baseline := runtime.NumGoroutine()
-	total := pool(workers, jobs)
-	close(stop)
-	<-sampled
-	return obs{"peak_live": peak.Load(), "baseline": baseline, "workers": workers,
-		"total": total, "expected": sumSquares(jobs)}, nil
+	peak, got, samples := baseline, 0, 0
+	var plan uint64
+	total := pool(workers, jobs, func(r int) {
+		plan += term(seed, 0, 0, uint64(r))
+		if got++; got%every == 0 {
+			peak = max(peak, runtime.NumGoroutine())
+			samples++
+		}
+	})
+	return obs{"peak_live": peak, "baseline": baseline, "workers": workers, "samples": samples,
+		"total": total, "expected": sumSquares(jobs), "plan_digest": hexd(plan),
+		"state_digest": hexd(term(seed, 0, 1, uint64(total)))}, nil
 }
 
 func workerPool(p params) (obs, error) {
-	workers, jobs := p.int("workers", 8), p.int("jobs", 100_000)
+	workers, jobs, seed := p.int("workers", 8), p.int("jobs", 100_000), p.int("seed", 1)
 	var total int
-	sec, cpu := clock(func() { total = pool(workers, jobs) })
+	sec, cpu := clock(func() { total = pool(workers, jobs, nil) })
 	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": jobs, "ns_per_job": sec / float64(jobs) * 1e9,
-		"total": total, "gomaxprocs": runtime.GOMAXPROCS(0)}, nil
+		"total": total, "gomaxprocs": runtime.GOMAXPROCS(0),
+		"state_digest": hexd(term(seed, 0, 1, uint64(total)))}, nil
 }

@@ -4,10 +4,7 @@ package main
 // (a `-race` build of this same program) reports it with its location.
 
 import (
-	"encoding/json"
 	"fmt"
-	"math"
-	"os"
 	"regexp"
 	"runtime"
 	"sort"
@@ -24,7 +21,6 @@ func init() {
 	children["child:race_racy"] = func() { fmt.Println(racyOnce(1000, 1)) }
 	children["child:race_mutex"] = func() { fmt.Println(mutexOnce(1000, 1)) }
 	children["child:race_atomic"] = func() { fmt.Println(atomicOnce(1000)) }
-	children["child:mutex_timed"] = mutexTimedChild
 }
 
 // racyOnce is the article's §5 program: `counter++` from units goroutines, no lock.
@@ -44,13 +40,39 @@ func racyOnce(units, increments int) int {
 	return counter
 }
 
+// racyTrial is racyOnce plus the plan digest: unit u of trial t stores
+// term(seed, t, u, increments) in a slot of its own once done, so the digest itself never races.
+func racyTrial(seed, t, units, increments int, slots []uint64) (final int, plan uint64) {
+	var counter int
+	var wg sync.WaitGroup
+	for u := 0; u < units; u++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < increments; j++ {
+				counter++ // ❌ data race
+			}
+			slots[u] = term(seed, t, u, uint64(increments))
+		}()
+	}
+	wg.Wait()
+	for _, s := range slots {
+		plan += s
+	}
+	return counter, plan
+}
+
 func racyCounter(p params) (obs, error) {
 	units, incs, trials := p.int("units", 1000), p.int("increments", 1), p.int("trials", 1000)
+	seed := p.int("seed", 1)
 	expected := units * incs
 	lossy, lowest := 0, expected
 	values := map[int]bool{}
+	slots := make([]uint64, units)
+	var plan uint64
 	for t := 0; t < trials; t++ {
-		v := racyOnce(units, incs)
+		v, pl := racyTrial(seed, t, units, incs, slots)
+		plan += pl
 		if v < expected {
 			lossy++
 		}
@@ -67,7 +89,7 @@ func racyCounter(p params) (obs, error) {
 	}
 	return obs{"trials": trials, "expected": expected, "lossy_trials": lossy, "min": lowest,
 		"distinct_values": distinct, "distinct_count": len(values),
-		"gomaxprocs": runtime.GOMAXPROCS(0)}, nil
+		"gomaxprocs": runtime.GOMAXPROCS(0), "plan_digest": hexd(plan)}, nil
 }
 
 var raceLocation = regexp.MustCompile(`\S+\.go:\d+`)
@@ -93,60 +115,19 @@ func raceDetector(p params) (obs, error) {
 	return out, nil
 }
 
-// mutexTimedChild times the Mutex counter (units x increments Lock/Unlock) and prints
-// {"seconds": s}; race_overhead runs it in the normal and in the -race binary.
-func mutexTimedChild() {
-	var p params
-	dec := json.NewDecoder(strings.NewReader(os.Args[2]))
-	dec.UseNumber()
-	if err := dec.Decode(&p); err != nil {
-		fail("child:mutex_timed: " + err.Error())
+// raceOverhead times the Mutex counter (units x increments Lock/Unlock) once in this binary.
+// The Python side runs the normal binary for race=0 and the -race one for race=1 (both built
+// at Go's default optimisation, -trimpath only besides -race); this checks it got the right one.
+func raceOverhead(p params) (obs, error) {
+	units, incs, race := p.int("units", 1000), p.int("increments", 1000), p.int("race", 0)
+	if (race == 1) != raceEnabled {
+		return nil, fmt.Errorf("race_overhead: race=%d asked of a binary built with race=%v",
+			race, raceEnabled)
 	}
-	units, incs := p.int("units", 1000), p.int("increments", 1000)
 	var total int
 	sec := timed(func() { total = mutexOnce(units, incs) })
-	json.NewEncoder(os.Stdout).Encode(obs{"seconds": sec, "total": total, "race": raceEnabled})
-}
-
-// raceOverhead runs the same timed Mutex counter in this binary and in the -race one
-// (GOSCEN_RACE_BIN, set by the Python side), each as a child process timing itself.
-func raceOverhead(p params) (obs, error) {
-	raceBin := os.Getenv("GOSCEN_RACE_BIN")
-	if raceBin == "" {
-		return nil, fmt.Errorf("race_overhead needs GOSCEN_RACE_BIN (the -race build of goscen)")
-	}
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	units, incs := p.int("units", 1000), p.int("increments", 1000)
-	arg := fmt.Sprintf(`{"units": %d, "increments": %d}`, units, incs)
-	// Alternate the two builds three times and keep each one's best, so a burst of load from
-	// other processes during one sample does not decide the ratio.
-	secs := map[string]float64{"normal": math.Inf(1), "race": math.Inf(1)}
-	for rep := 0; rep < 3; rep++ {
-		for _, name := range []string{"normal", "race"} {
-			bin := map[string]string{"normal": exe, "race": raceBin}[name]
-			r := runChildExe(bin, "child:mutex_timed", arg, 600*time.Second)
-			var res struct{ Seconds float64 }
-			if r.exitCode != 0 || json.Unmarshal([]byte(r.stdout), &res) != nil {
-				return nil, fmt.Errorf("%s build of the mutex counter failed (exit %d): %s",
-					name, r.exitCode, firstLine(r.stderr))
-			}
-			secs[name] = min(secs[name], res.Seconds)
-		}
-	}
-	return obs{"normal_seconds": secs["normal"], "race_seconds": secs["race"],
-		"ratio":    secs["race"] / secs["normal"],
+	return obs{"seconds": sec, "total": total, "race_build": raceEnabled,
 		"workload": fmt.Sprintf("%d goroutines x %d Lock/Unlock", units, incs)}, nil
-}
-
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
 }
 
 // atomicOnce is the article's §8 program: atomic.AddInt64 from units goroutines.

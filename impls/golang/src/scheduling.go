@@ -5,7 +5,6 @@ package main
 
 import (
 	"fmt"
-	"math"
 	"os"
 	"runtime"
 	"sync"
@@ -59,42 +58,50 @@ func threadIDs(p params) (obs, error) {
 }
 
 // itersPerMs calibrates arith: iterations per millisecond on this machine, on one goroutine.
+// The best of three samples of at least 20 ms: separate processes (procs=1 and procs=2 runs)
+// must get the same count, and a sample slowed by another process would lower it.
 func itersPerMs() float64 {
 	iters := 1 << 16
-	for {
-		sec := timed(func() { sink += arith(iters) })
-		if sec > 0.02 {
-			return float64(iters) / (sec * 1e3)
-		}
+	for timed(func() { sink += arith(iters) }) < 0.02 {
 		iters *= 2
 	}
+	best := 0.0
+	for i := 0; i < 3; i++ {
+		sec := timed(func() { sink += arith(iters) })
+		best = max(best, float64(iters)/(sec*1e3))
+	}
+	return best
 }
 
-// workStealing: one goroutine spawns n CPU-bound goroutines (~20 µs each); each records the
+// workStealing: one spawner goroutine starts n CPU-bound goroutines (~work_us µs of calibrated
+// arithmetic each) in waves of `wave`, waiting for each wave before the next; each records the
 // OS thread it ran on. Go does not expose a steal counter, so steals is None.
 func workStealing(p params) (obs, error) {
-	n := p.int("n", 10_000)
-	perUnit := int(itersPerMs() * 0.020)
+	n, wave, workUs := p.int("n", 10_000), p.int("wave", 200), p.int("work_us", 20)
+	perUnit := int(itersPerMs() * float64(workUs) / 1e3)
 	tids := make([]int, n)
-	var wg sync.WaitGroup
 	done := make(chan struct{})
 	sec := timed(func() {
-		wg.Add(n)
-		go func() { // the single spawner: all n land on its P's queue first
-			for i := 0; i < n; i++ {
-				go func() {
-					defer wg.Done()
-					keep(arith(perUnit))
-					tids[i] = gettid()
-				}()
+		go func() { // the single spawner: each wave lands on its P's queue first
+			for start := 0; start < n; start += wave {
+				var wg sync.WaitGroup
+				for i := start; i < min(start+wave, n); i++ {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						keep(arith(perUnit))
+						tids[i] = gettid()
+					}()
+				}
+				wg.Wait()
 			}
-			wg.Wait()
 			close(done)
 		}()
 		<-done
 	})
 	return obs{"units": n, "distinct_threads": distinct(tids), "steals": nil,
-		"gomaxprocs": runtime.GOMAXPROCS(0), "seconds": sec, "work_us_per_unit": 20}, nil
+		"gomaxprocs": runtime.GOMAXPROCS(0), "seconds": sec, "work_us_per_unit": workUs,
+		"iters_per_unit": perUnit}, nil
 }
 
 // pipeWatchdog is a separate process (so independent of this runtime's scheduler): it sleeps
@@ -148,6 +155,7 @@ func syscallHandoff(p params) (obs, error) {
 		defer wg.Done()
 		for !stop.Load() {
 			count.Add(1)
+			runtime.Gosched() // yield after each count: C never waits for B to be preempted
 		}
 	}()
 	go func() { // C
@@ -181,30 +189,19 @@ func gomaxprocs(p params) (obs, error) {
 }
 
 // parallelSpeedup: two goroutines each do work_ms of arithmetic (a fixed iteration count, so
-// preemption cannot shorten it), timed at GOMAXPROCS=1 and at 2. The pair is timed five times,
-// alternating, and each side keeps its best: on a shared machine another process stealing a
-// CPU during one sample must not decide the ratio.
+// preemption cannot shorten it) at GOMAXPROCS=procs (set by main from the param); one
+// measurement. The suite alternates procs=1 and procs=2 and compares the medians.
 func parallelSpeedup(p params) (obs, error) {
-	workMs := p.int("work_ms", 200)
+	workMs, procs := p.int("work_ms", 200), p.int("procs", 2)
 	iters := int(itersPerMs() * float64(workMs))
-	run := func(procs int) float64 {
-		runtime.GOMAXPROCS(procs)
-		var wg sync.WaitGroup
-		return timed(func() {
-			wg.Add(2)
-			for i := 0; i < 2; i++ {
-				go func() { defer wg.Done(); keep(arith(iters)) }()
-			}
-			wg.Wait()
-		})
-	}
-	p1, p2 := math.Inf(1), math.Inf(1)
-	var samples [][2]float64
-	for rep := 0; rep < 5; rep++ {
-		a, b := run(1), run(2)
-		p1, p2 = min(p1, a), min(p2, b)
-		samples = append(samples, [2]float64{a, b})
-	}
-	return obs{"seconds_p1": p1, "seconds_p2": p2, "speedup": p1 / p2,
-		"samples_p1_p2": samples, "cpu_count": runtime.NumCPU()}, nil
+	var wg sync.WaitGroup
+	sec := timed(func() {
+		wg.Add(2)
+		for i := 0; i < 2; i++ {
+			go func() { defer wg.Done(); keep(arith(iters)) }()
+		}
+		wg.Wait()
+	})
+	return obs{"seconds": sec, "gomaxprocs": runtime.GOMAXPROCS(0), "procs": procs,
+		"cpu_count": runtime.NumCPU(), "iters_per_unit": iters}, nil
 }

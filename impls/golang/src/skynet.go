@@ -33,7 +33,7 @@ func skynet(c chan<- int, num, size, div int) {
 }
 
 func skynetScenario(p params) (obs, error) {
-	leaves := p.int("leaves", 1_000_000)
+	leaves, seed := p.int("leaves", 1_000_000), p.int("seed", 1)
 	c := make(chan int)
 	var total int
 	sec, cpu := clock(func() {
@@ -41,5 +41,6 @@ func skynetScenario(p params) (obs, error) {
 		total = <-c
 	})
 	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": leaves, "total": total, "ms": sec * 1e3,
-		"expected": leaves * (leaves - 1) / 2, "gomaxprocs": runtime.GOMAXPROCS(0)}, nil
+		"expected": leaves * (leaves - 1) / 2, "gomaxprocs": runtime.GOMAXPROCS(0),
+		"state_digest": hexd(term(seed, 0, 0, uint64(total)))}, nil
 }

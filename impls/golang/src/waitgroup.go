@@ -19,88 +19,107 @@ func init() {
 	register("waitgroup", waitgroupBench)
 }
 
+// flagDigest is trial t's contribution: term(seed, t, w, 1) for every worker w whose flag is set.
+func flagDigest(seed, t int, flags []atomic.Bool) (acc uint64, set int) {
+	for w := range flags {
+		if flags[w].Load() {
+			acc += term(seed, t, w, 1)
+			set++
+		}
+	}
+	return acc, set
+}
+
 func wgWaitsAll(p params) (obs, error) {
-	n, trials := p.int("n", 5), p.int("trials", 1000)
+	n, trials, seed := p.int("n", 5), p.int("trials", 1000), p.int("seed", 1)
 	violations := 0
+	var plan uint64
 	for t := 0; t < trials; t++ {
 		var wg sync.WaitGroup
-		done := make([]bool, n)
+		done := make([]atomic.Bool, n) // atomic: a Wait that returned early must not race
 		for i := 0; i < n; i++ {
 			wg.Add(1)
 			go func(id int) {
 				defer wg.Done()
-				done[id] = true
+				done[id].Store(true)
 			}(i)
 		}
 		wg.Wait()
-		for _, d := range done {
-			if !d {
-				violations++
-				break
-			}
+		acc, set := flagDigest(seed, t, done) // right after Wait
+		plan += acc
+		if set != n {
+			violations++
 		}
 	}
-	return obs{"trials": trials, "violations": violations, "n": n}, nil
+	return obs{"trials": trials, "violations": violations, "n": n, "plan_digest": hexd(plan)}, nil
 }
 
 func wgAddBefore(p params) (obs, error) {
-	n, trials := p.int("n", 10), p.int("trials", 1000)
+	n, trials, seed := p.int("n", 10), p.int("trials", 1000), p.int("seed", 1)
 	early := 0
+	var plan uint64
 	for t := 0; t < trials; t++ {
 		var wg sync.WaitGroup
-		var finished atomic.Int64
+		finished := make([]atomic.Bool, n)
 		for i := 0; i < n; i++ {
 			wg.Add(1) // ✅ before go
 			go func() {
 				defer wg.Done()
-				finished.Add(1)
+				finished[i].Store(true)
 			}()
 		}
 		wg.Wait()
-		if finished.Load() != int64(n) {
+		acc, set := flagDigest(seed, t, finished)
+		plan += acc
+		if set != n {
 			early++
 		}
 	}
-	return obs{"trials": trials, "early_returns": early, "n": n}, nil
+	return obs{"trials": trials, "early_returns": early, "n": n, "plan_digest": hexd(plan)}, nil
 }
 
-// wgAddInside: each worker calls Add(1) itself (the article's ❌ pattern). The sync package
-// may panic on this misuse ("WaitGroup is reused before previous Wait has returned"); the
-// panic is recovered where it happens and the trial counted in errors. Wait runs on its own
-// goroutine with a bound, since misuse could in principle leave it waiting on a count that
-// nobody will bring down; a second, correctly used WaitGroup ends each trial.
+// wgAddInside: each worker calls Add(1) itself (the article's ❌ pattern) and the spawner
+// calls Wait right after spawning them. The sync package may panic on this misuse ("Add called
+// concurrently with Wait", "WaitGroup is reused before previous Wait has returned"); a panic is
+// recovered where it happens and the trial counted in errors. An Add that panicked leaves the
+// counter up with no Done to bring it down, so Wait could then block forever: each trial's
+// spawner is a goroutine of its own, and main waits for it with a bound.
 func wgAddInside(p params) (obs, error) {
-	n, trials := p.int("n", 10), p.int("trials", 1000)
+	n, trials, seed := p.int("n", 10), p.int("trials", 1000), p.int("seed", 1)
 	early, errorsSeen, stuck := 0, 0, 0
 	var firstError any
+	var plan uint64
 	for t := 0; t < trials; t++ {
 		var wg, all sync.WaitGroup
-		var finished atomic.Int64
+		finished := make([]atomic.Bool, n)
 		var misuse atomic.Value
 		catch := func() {
 			if r := recover(); r != nil {
 				misuse.CompareAndSwap(nil, fmt.Sprint(r))
 			}
 		}
-		all.Add(n)
-		for i := 0; i < n; i++ {
-			go func() {
-				defer all.Done()
-				defer catch()
-				wg.Add(1) // ❌ inside the goroutine
-				defer wg.Done()
-				finished.Add(1)
-			}()
-		}
 		waited := make(chan bool, 1) // true: Wait returned before every worker finished
-		go func() {
+		all.Add(n)
+		go func() { // the spawner
 			isEarly := false
 			defer func() { waited <- isEarly }() // sent even when Wait panicked
 			defer catch()
+			for i := 0; i < n; i++ {
+				go func() {
+					defer all.Done()
+					defer catch()
+					wg.Add(1) // ❌ inside the goroutine
+					defer wg.Done()
+					finished[i].Store(true)
+				}()
+			}
 			wg.Wait()
-			isEarly = finished.Load() != int64(n)
+			_, set := flagDigest(seed, t, finished)
+			isEarly = set != n
 		}()
-		all.Wait() // workers never block: this always returns
+		all.Wait()                              // workers never block: this always returns
+		acc, _ := flagDigest(seed, t, finished) // once every worker has finished
+		plan += acc
 		select {
 		case e := <-waited:
 			if e {
@@ -117,7 +136,7 @@ func wgAddInside(p params) (obs, error) {
 		}
 	}
 	return obs{"trials": trials, "early_returns": early, "errors": errorsSeen,
-		"first_error": firstError, "n": n, "wait_stuck": stuck}, nil
+		"first_error": firstError, "n": n, "wait_stuck": stuck, "plan_digest": hexd(plan)}, nil
 }
 
 func wgNegative(p params) (obs, error) {
@@ -134,18 +153,22 @@ func wgNegative(p params) (obs, error) {
 }
 
 // waitgroupBench is the fan-out/fan-in benchmark: Add(n), n goroutines that each Done, Wait.
+// warmup_units first, untimed, fill the runtime's free lists of goroutines and stacks.
 func waitgroupBench(p params) (obs, error) {
-	n := p.int("n", 100_000)
-	fan := func(n int) {
+	n, warm, seed := p.int("n", 100_000), p.int("warmup_units", 10_000), p.int("seed", 1)
+	fan := func(n int) int {
 		var wg sync.WaitGroup
 		wg.Add(n)
-		for i := 0; i < n; i++ {
+		i := 0
+		for ; i < n; i++ {
 			go wg.Done()
 		}
 		wg.Wait()
+		return i
 	}
-	fan(min(n, 10_000)) // warm-up: fills the runtime's free lists of goroutines and stacks
-	sec, cpu := clock(func() { fan(n) })
+	fan(warm)
+	var spawned int
+	sec, cpu := clock(func() { spawned = fan(n) })
 	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": n, "ns_per_unit": sec / float64(n) * 1e9,
-		"gomaxprocs": runtime.GOMAXPROCS(0)}, nil
+		"gomaxprocs": runtime.GOMAXPROCS(0), "plan_digest": seqDigest(seed, spawned, 0, 0)}, nil
 }
