@@ -11,8 +11,10 @@ from typing import Any
 
 from tabulate import tabulate
 
-SYMBOL = {"holds": "✓", "refuted": "✗", "n/a": "–", "error": "⚠", "timeout": "⏱"}
-LEGEND = ("✓ holds · ✗ refuted · – n/a · ⚠ error · ⏱ timeout; ˢ = a substitute stood in for a "
+SYMBOL = {"holds": "✓", "refuted": "✗", "n/a": "–", "error": "⚠", "timeout": "⏱",
+          "inconclusive": "≈"}
+LEGEND = ("✓ holds · ✗ refuted · – n/a · ⚠ error · ⏱ timeout · ≈ inconclusive (a timing claim "
+          "measured while other processes loaded the machine); ˢ = a substitute stood in for a "
           "primitive the library lacks (named in the note); "
           "**bold** = differs from the backend's declared expectation. "
           "§ = the article's section; subject: G = said of goroutines, T = said of OS threads, "

@@ -82,6 +82,9 @@ class Claim:
     check: Check
     reference_kind: str | None = None  # run the same scenario on a backend of this kind
     timeout: float = 300.0  # seconds per scenario run
+    # The verdict rests on a time measurement: measured again, or `inconclusive`, when other
+    # processes loaded the machine meanwhile (runner.LOAD_LIMIT).
+    timing: bool = False
 
 
 def verdict(ok: bool) -> str:
@@ -494,15 +497,15 @@ CLAIMS: tuple[Claim, ...] = (
           check_dynamic_growth),
     Claim("spawn.cost-ns", "1-1", "G", "creating a goroutine costs nanoseconds",
           "spawn+run+complete ns per unit, N=100k; holds if < 1,000 ns",
-          _one("spawn", {"n": 100_000}), _ns_check("ns_per_spawn", below=1000)),
+          _one("spawn", {"n": 100_000}), _ns_check("ns_per_spawn", below=1000), timing=True),
     Claim("spawn.thread-cost-us", "1-1", "T", "creating an OS thread costs microseconds",
           "start+join ns per unit, N=20,000; holds if >= 1,000 ns",
           # N=20k, not 2k: at 2k a goroutine runtime's whole run is ~0.5 ms, and one stall
           # (Go once measured 1,085 ns per spawn there in CI) flips the verdict
-          _one("spawn", {"n": 20_000}), _ns_check("ns_per_spawn", at_least=1000)),
+          _one("spawn", {"n": 20_000}), _ns_check("ns_per_spawn", at_least=1000), timing=True),
     Claim("switch.user-space", "1-1", "G", "goroutine switches happen in user space",
           "ping-pong at one processor: ns per switch < 1,000 and voluntary kernel switches per switch < 0.01",
-          _one("pingpong_yield", {"n": 100_000}, {"n": 20_000}), check_user_space),
+          _one("pingpong_yield", {"n": 100_000}, {"n": 20_000}), check_user_space, timing=True),
     Claim("switch.thread-kernel", "1-1", "T", "thread switches need a kernel-mode transition",
           "the same ping-pong: voluntary kernel context switches per switch >= 0.5",
           _one("pingpong_yield", {"n": 20_000}), check_thread_kernel),
@@ -541,7 +544,7 @@ CLAIMS: tuple[Claim, ...] = (
           f"({REPEATS} alternated samples each)",
           (Run("run", "parallel_speedup", {"work_ms": 200},
                variants=(("p1", {"procs": 1}), ("p2", {"procs": 2})), repeat=REPEATS),),
-          check_gomaxprocs_limits),
+          check_gomaxprocs_limits, timing=True),
     # §3
     Claim("go.returns-immediately", "3-1", "*", "`go f()` returns at once, f runs asynchronously",
           "spawning a unit that blocks forever returns", _one("go_returns", {"trials": 100}),
@@ -588,7 +591,7 @@ CLAIMS: tuple[Claim, ...] = (
           f"{REPEATS} samples each); holds within 2.5-20x",
           (Run("run", "race_overhead", {"units": 1000, "increments": 1000},
                variants=(("normal", {"race": 0}), ("race", {"race": 1})), repeat=REPEATS),),
-          check_overhead),
+          check_overhead, timing=True),
     # §6
     Claim("mutex.counter-exact", "6", "*", "with a Mutex, 1000 goroutines always reach exactly 1000",
           "1,000 trials all exact; amplified (x1000) 20 trials all exact",
@@ -615,7 +618,7 @@ CLAIMS: tuple[Claim, ...] = (
           (Run("run", "rw_vs_mutex", {"n": 200_000, "read_pct": 95, "procs": 2},
                {"n": 40_000, "read_pct": 95, "procs": 2},
                variants=(("rw", {"rw": 1}), ("mutex", {"rw": 0})), repeat=REPEATS),),
-          check_read_heavy),
+          check_read_heavy, timing=True),
     # §7
     Claim("deadlock.lock-order-inversion", "7", "*",
           "opposite lock order with a pause between locks blocks both goroutines forever",
@@ -635,7 +638,7 @@ CLAIMS: tuple[Claim, ...] = (
           f"median ns per increment Mutex/atomic > 1 ({REPEATS} runs), uncontended and contended at P=2",
           (Run("run", "atomic_vs_mutex", {"n": 1_000_000, "procs": 2}, {"n": 200_000, "procs": 2},
                repeat=REPEATS),),
-          check_atomic_faster),
+          check_atomic_faster, timing=True),
     # §9
     Claim("once.runs-once", "9", "*", "10 goroutines calling Do at once run the function exactly once",
           "init count = 1 over 1,000 trials; every caller gets the same instance",
