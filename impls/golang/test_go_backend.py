@@ -148,3 +148,52 @@ def test_race_build_without_a_c_compiler_is_not_applicable(
     monkeypatch.setenv("CC", str(tmp_path / "no-such-cc"))
     with pytest.raises(NotApplicable, match="needs cgo and a C compiler"):
         GoBackend().run("race_detector")
+
+
+@needs_go
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize(
+    "name", ["rw_vs_mutex", "rw_writer_exclusive", "mutex_counter", "pool_bounded", "spawn"]
+)
+def test_digests_match_the_plan_and_effective_names_every_param(name: str) -> None:
+    """plan.go is a port of suite/plan.py: at the small size the digests are the reference's,
+    and `effective` reports every param the program read, with the value asked for."""
+    from suite import plan
+    from suite.scenarios import CATALOGUE, validate
+
+    params = validate(name, CATALOGUE[name].small)
+    obs = GoBackend().run(name, **params)
+    expected = plan.expected(name, params)
+    assert {k: obs[k] for k in expected} == expected
+    assert obs["effective"] == {k: v for k, v in params.items() if v is not None}
+
+
+@needs_go
+@pytest.mark.timeout(600)
+def test_rw_plan_at_odd_params_has_the_reference_trace() -> None:
+    """Workers that do not divide n, a small table and another seed: the same ops as Python."""
+    from suite import plan
+    from suite.scenarios import validate
+
+    params = validate(
+        "rw_vs_mutex",
+        {
+            "n": 1001,
+            "workers": 3,
+            "table": 10,
+            "chain": 5,
+            "read_pct": 50,
+            "rw": 0,
+            "seed": 7,
+            "trace": 4,
+            "warmup": 0,
+        },
+    )
+    obs = GoBackend().run("rw_vs_mutex", **params)
+    assert obs["ops"] == 1002
+    each = plan.ops_each(1001, 3)
+    assert obs["trace"] == [
+        plan.trace_of(plan.plan_ops(plan.rw_op, 7, w, each, 50, 10), 4) for w in range(3)
+    ]
+    expected = plan.expected("rw_vs_mutex", params)
+    assert {k: obs[k] for k in expected} == expected
