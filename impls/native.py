@@ -137,18 +137,22 @@ class NativeBackend:
         _, proc = in_child("stack_overflow", {})
         err = proc.stderr
         return {"clear_error": "stack overflow" in err.lower(),
-                "message": _first_lines(err) or None, "exit_code": proc.returncode}
+                "message": _first_lines(err) or None, "exit_code": proc.returncode,
+                "effective": {}}
 
-    def _run_stack_growth(self, depth_kib: int) -> dict[str, Any]:
-        res, proc = in_child("stack_growth", {"depth_kib": depth_kib})
+    def _run_stack_growth(self, depth_kib: int, idle: int) -> dict[str, Any]:
+        params = {"depth_kib": depth_kib, "idle": idle}
+        res, proc = in_child("stack_growth", params)
         if res and "ok" in res:
-            return {**res["ok"], "exit_code": proc.returncode}
-        return {"ok": False, "recursed_bytes": None, "exit_code": proc.returncode,
+            return {**res["ok"], "exit_code": proc.returncode, "effective": params}
+        return {"ok": False, "recursed_bytes": None, "rss_growth": None,
+                "exit_code": proc.returncode, "effective": params,
                 "error": (res or {}).get("error") or _first_lines(proc.stderr) or None}
 
     # ---- deadlock: the runtime detects it; Python still bounds the call ---------------------
 
     def _run_lock_order_inversion(self, pause_ms: int, timeout_ms: int) -> dict[str, Any]:
+        effective = {"pause_ms": pause_ms, "timeout_ms": timeout_ms}
         box: dict[str, Any] = {}
 
         def target() -> None:
@@ -162,14 +166,15 @@ class NativeBackend:
         t.start()
         t.join(timeout_ms / 1000 + 5.0)  # detection is immediate; the margin covers pause_ms
         if t.is_alive():  # not detected: both goroutines still blocked at the bound
-            return {"deadlocked": True, "detected": False, "message": None, "blocked": None}
+            return {"deadlocked": True, "detected": False, "message": None, "blocked": None,
+                    "effective": effective}
         if "error" in box:
             raise box["error"]
-        return box["obs"]
+        return {**box["obs"], "effective": effective}
 
     # ---- the anecdote: a goroutine-per-connection echo server -------------------------------
 
-    def _run_echo_server(self, conns: int, rounds: int) -> dict[str, Any]:
+    def _run_echo_server(self, conns: int, rounds: int, buf_bytes: int) -> dict[str, Any]:
         from impls import pyutil
         from impls.pycommon import drive_echo, raise_fd_limit
 
@@ -185,7 +190,7 @@ class NativeBackend:
 
         def serve() -> None:
             try:
-                box["server"] = call("echo_server", {"conns": conns, "rounds": rounds,
+                box["server"] = call("echo_server", {"conns": conns, "buf_bytes": buf_bytes,
                                                      "listen_fd": listener.fileno()})
             except Exception as e:  # noqa: BLE001 - re-raised in the caller's thread below
                 box["error"] = e
@@ -205,7 +210,9 @@ class NativeBackend:
             raise box["error"]
         if server.is_alive():
             raise TimeoutError("echo server: goroutines still running 60 s after the client left")
-        return {**obs, **{f"server_{k}": v for k, v in box["server"].items()}}
+        server_obs = {f"server_{k}": v for k, v in box["server"].items() if k != "effective"}
+        return {**obs, **server_obs,
+                "effective": {"conns": conns, "rounds": rounds, "buf_bytes": buf_bytes}}
 
     # ---- race detector: standalone executables under ThreadSanitizer ------------------------
 
@@ -227,33 +234,24 @@ class NativeBackend:
         return {"compiler": " ".join(rb.compiler()), "racy_reported": found["racy"], "mutex_reported": found["mutex"],
                 "atomic_reported": found["atomic"], "report_excerpt": excerpt,
                 "racy_location": bool(excerpt and re.search(r"racy\.c:\d+", excerpt)),
-                "exit_codes": codes}
+                "exit_codes": codes, "effective": {}}
 
-    def _run_race_overhead(self, units: int, increments: int) -> dict[str, Any]:
+    def _run_race_overhead(self, units: int, increments: int, race: int) -> dict[str, Any]:
+        """One timing of the Mutex counter in the build `race` selects (both builds at the same
+        optimisation level); the suite alternates race=0 and race=1 and compares medians."""
         rb = _race_build()
-
-        def best_of_3(race: bool, u: int, inc: int) -> float:
-            exe, best = rb.build("mutex", race=race), float("inf")
-            for _ in range(3):  # the machine is shared: the minimum is the signal
-                proc = subprocess.run([str(exe), str(u), str(inc)], check=False,
-                                      capture_output=True, text=True, timeout=600)
-                m = re.search(r"seconds = ([0-9.]+)", proc.stdout)
-                if proc.returncode != 0 or not m:
-                    raise RuntimeError(f"mutex counter ({'race' if race else 'normal'}) failed: "
-                                       f"{_first_lines(proc.stderr or proc.stdout)}")
-                best = min(best, float(m.group(1)))
-            return best
-
-        normal, race = best_of_3(False, units, increments), best_of_3(True, units, increments)
-        # the same number of Lock/Unlock from 10 goroutines: separates TSan's per-operation
-        # cost from its per-goroutine cost (one TSan fiber per live goroutine)
-        few = min(units, 10)
-        few_inc = units * increments // few
-        few_ratio = best_of_3(True, few, few_inc) / best_of_3(False, few, few_inc)
-        return {"compiler": " ".join(rb.compiler()), "normal_seconds": normal, "race_seconds": race, "ratio": race / normal,
+        exe = rb.build("mutex", race=bool(race))
+        proc = subprocess.run([str(exe), str(units), str(increments)], check=False,
+                              capture_output=True, text=True, timeout=600)
+        m = re.search(r"seconds = ([0-9.]+)", proc.stdout)
+        if proc.returncode != 0 or not m:
+            raise RuntimeError(f"mutex counter ({'race' if race else 'normal'}) failed: "
+                               f"{_first_lines(proc.stderr or proc.stdout)}")
+        return {"seconds": float(m.group(1)), "build": "race" if race else "normal",
+                "compiler": " ".join(rb.compiler()),
+                "flags": " ".join(rb.PROGRAM_FLAGS[bool(race)]),
                 "workload": f"{units} goroutines x {increments} Lock/Unlock (C, goro, TSan fibers)",
-                "ratio_same_ops_few_goroutines": few_ratio,
-                "few_goroutines_workload": f"{few} goroutines x {few_inc} Lock/Unlock"}
+                "effective": {"units": units, "increments": increments, "race": race}}
 
 
 def _race_compiler() -> str | None:

@@ -39,7 +39,10 @@ enum goro_status {
 /* Set GOMAXPROCS for the next run. n <= 0 or n > GORO_MAX_PROCS: returns GORO_EINVAL and
  * writes "GOMAXPROCS must be in 1..256, got <n>" to err. Not callable during a run. */
 int goro_set_procs(int n, char *err, size_t errlen);
-int goro_procs(void); /* current setting; default = number of online CPUs */
+/* Current setting. The default is decided at the runtime's first use, as Go does: the
+ * GOMAXPROCS environment variable if it is a positive integer (capped at GORO_MAX_PROCS),
+ * else the number of CPUs this process may run on (sched_getaffinity), else online CPUs. */
+int goro_procs(void);
 
 /* Run main(arg) as goroutine 1 on GOMAXPROCS Ps; return when it returns, or when the run
  * ends with a panic, fatal error or deadlock. Goroutines still parked or runnable when main

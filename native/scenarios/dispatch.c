@@ -78,6 +78,9 @@ int goro_scenario(const char *name, const char *params_json, char *out, size_t o
     rc = scen_run(&s, e->main, (int)procs);
   }
   if (rc != GORO_OK) return fail(out, outlen, rc, s.err);
+  obs_begin(&s.out, "effective", '{'); /* the param values the program used */
+  for (int i = 0; i < s.nused; i++) obs_int(&s.out, s.used[i].key, s.used[i].value);
+  obs_end(&s.out);
   obs_end(&s.out);
   if (s.out.overflow) return fail(out, outlen, GORO_EINVAL, "observables exceed the output buffer");
   return GORO_OK;

@@ -8,24 +8,27 @@
 
 struct conn {
   netfd nf;
+  size_t buf_bytes;
   goro_waitgroup *wg;
   int64_t echoed; /* bytes */
 };
 
 static void serve(void *arg) { /* for { n := conn.Read(buf); conn.Write(buf[:n]) } */
   struct conn *c = arg;
-  char buf[256];
+  char *buf = malloc(c->buf_bytes); /* buf := make([]byte, buf_bytes) */
+  if (!buf) goro_panic("echo: out of memory for a connection buffer");
   ssize_t n;
-  while ((n = net_read(&c->nf, buf, sizeof buf)) > 0) {
+  while ((n = net_read(&c->nf, buf, c->buf_bytes)) > 0) {
     if (net_write(&c->nf, buf, (size_t)n) < 0) break;
     c->echoed += n;
   }
+  free(buf);
   netfd_close(&c->nf);
   goro_wg_done(c->wg);
 }
 
 SCEN_MAIN(echo_server) {
-  int64_t conns = param(s, "conns");
+  int64_t conns = param(s, "conns"), buf_bytes = param(s, "buf_bytes");
   struct conn *cs = calloc((size_t)conns, sizeof *cs); /* freed after the poller stops */
   netpoll *np = netpoll_start();
   netfd listener;
@@ -38,6 +41,7 @@ SCEN_MAIN(echo_server) {
     if (fd < 0) break;
     struct conn *c = &cs[accepted++];
     c->wg = &wg;
+    c->buf_bytes = (size_t)buf_bytes;
     netfd_open(np, &c->nf, fd);
     goro_wg_add(&wg, 1);
     goro_go(serve, c);

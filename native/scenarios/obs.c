@@ -108,6 +108,10 @@ bool param_opt(scen *s, const char *k, int64_t *out) {
   long long v = strtoll(p, &end, 10);
   if (end == p) return false;
   *out = v;
+  int i = 0;
+  while (i < s->nused && strcmp(s->used[i].key, k) != 0) i++;
+  if (i == s->nused && i < (int)(sizeof s->used / sizeof s->used[0])) s->nused++;
+  if (i < s->nused) s->used[i].key = k, s->used[i].value = v; /* keys are string literals */
   return true;
 }
 

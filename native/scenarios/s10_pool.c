@@ -1,4 +1,5 @@
 /* §10 the worker pool: workers square jobs from a channel into a results channel. */
+#include "plan.h"
 #include "scen.h"
 
 struct pool {
@@ -23,8 +24,15 @@ static void close_results(void *arg) {
   goro_wg_done(&p->closer);
 }
 
-/* The article's main(): returns the sum; samples the live goroutine count if peak_live. */
-static int64_t pool(int64_t num_workers, int64_t num_jobs, int64_t *peak_live) {
+/* What the consumer records besides the sum (NULL for the bare pool): per result the plan
+ * term, and the live goroutine count after every sample_every results. */
+struct consumer {
+  uint64_t seed, plan;
+  int64_t sample_every, peak_live;
+};
+
+/* The article's main(): returns the sum. */
+static int64_t pool(int64_t num_workers, int64_t num_jobs, struct consumer *rec) {
   struct pool p = {0};
   p.jobs = goro_chan_make(sizeof(int64_t), (size_t)num_jobs);
   p.results = goro_chan_make(sizeof(int64_t), (size_t)num_jobs);
@@ -37,10 +45,16 @@ static int64_t pool(int64_t num_workers, int64_t num_jobs, int64_t *peak_live) {
   goro_wg_add(&p.closer, 1);
   goro_go(close_results, &p);
 
-  int64_t total = 0, r;
+  int64_t total = 0, r, got = 0;
   while (goro_chan_recv(p.results, &r)) {
     total += r;
-    if (peak_live && goro_count() > *peak_live) *peak_live = goro_count();
+    if (rec) {
+      rec->plan += plan_term(rec->seed, 0, 0, (uint64_t)r);
+      if (rec->sample_every && ++got % rec->sample_every == 0) {
+        int64_t live = goro_count();
+        if (live > rec->peak_live) rec->peak_live = live;
+      }
+    }
   }
   goro_wg_wait(&p.closer); /* the closer is off the channel before it is freed */
   goro_chan_free(p.jobs);
@@ -52,20 +66,28 @@ static int64_t sum_of_squares(int64_t n) { return n * (n + 1) * (2 * n + 1) / 6;
 
 SCEN_MAIN(pool_result) {
   int64_t jobs = param(s, "jobs");
-  obs_int(&s->out, "total", pool(param(s, "workers"), jobs, NULL));
+  struct consumer rec = {.seed = (uint64_t)param(s, "seed")};
+  int64_t total = pool(param(s, "workers"), jobs, &rec);
+  obs_int(&s->out, "total", total);
   obs_int(&s->out, "expected", sum_of_squares(jobs));
+  obs_digest(&s->out, "plan_digest", rec.plan);
+  obs_digest(&s->out, "state_digest", plan_term(rec.seed, 0, 1, (uint64_t)total));
 }
 
 SCEN_MAIN(pool_bounded) {
-  int64_t workers = param(s, "workers"), baseline = goro_count(), peak = baseline;
-  pool(workers, param(s, "jobs"), &peak);
-  obs_int(&s->out, "peak_live", peak);
+  int64_t workers = param(s, "workers"), baseline = goro_count();
+  struct consumer rec = {.seed = (uint64_t)param(s, "seed"),
+                         .sample_every = param(s, "sample_every"), .peak_live = baseline};
+  int64_t total = pool(workers, param(s, "jobs"), &rec);
+  obs_int(&s->out, "peak_live", rec.peak_live);
   obs_int(&s->out, "baseline", baseline);
   obs_int(&s->out, "workers", workers);
+  obs_digest(&s->out, "plan_digest", rec.plan);
+  obs_digest(&s->out, "state_digest", plan_term(rec.seed, 0, 1, (uint64_t)total));
 }
 
 SCEN_MAIN(worker_pool) {
-  int64_t jobs = param(s, "jobs");
+  int64_t jobs = param(s, "jobs"), seed = param(s, "seed");
   int64_t t0 = goro_nanotime();
   int64_t total = pool(param(s, "workers"), jobs, NULL);
   int64_t t = goro_nanotime() - t0;
@@ -73,4 +95,5 @@ SCEN_MAIN(worker_pool) {
   obs_int(&s->out, "ops", jobs);
   obs_num(&s->out, "ns_per_job", (double)t / (double)jobs);
   obs_int(&s->out, "total", total);
+  obs_digest(&s->out, "state_digest", plan_term((uint64_t)seed, 0, 1, (uint64_t)total));
 }

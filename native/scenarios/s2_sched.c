@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <stdlib.h>
 #include <time.h>
@@ -12,7 +13,7 @@
 /* ---- thread_ids: which OS threads do 10k goroutines run on? ------------------------------- */
 
 struct crowd {
-  int64_t *tids; /* two per goroutine: before and after blocking */
+  int64_t *tids; /* one per goroutine, sampled once */
   goro_chan *gate;
   goro_waitgroup arrived, left;
 };
@@ -25,16 +26,15 @@ struct member {
 static void note_thread(void *arg) {
   struct member *m = arg;
   struct crowd *c = m->c;
-  c->tids[2 * m->i] = os_tid();
+  c->tids[m->i] = os_tid();
   goro_wg_done(&c->arrived);
   goro_chan_recv(c->gate, NULL); /* all blocked here at once, until close */
-  c->tids[2 * m->i + 1] = os_tid();
   goro_wg_done(&c->left);
 }
 
 SCEN_MAIN(thread_ids) {
   int64_t n = param(s, "n");
-  struct crowd c = {.tids = calloc((size_t)(2 * n), sizeof(int64_t))};
+  struct crowd c = {.tids = calloc((size_t)n, sizeof(int64_t))};
   struct member *m = calloc((size_t)n, sizeof *m);
   c.gate = goro_chan_make(sizeof(int), 0);
   goro_stats st0, st1;
@@ -52,7 +52,7 @@ SCEN_MAIN(thread_ids) {
   goro_stats_get(&st1);
 
   obs_int(&s->out, "units", n);
-  obs_int(&s->out, "distinct_threads", distinct(c.tids, 2 * n));
+  obs_int(&s->out, "distinct_threads", distinct(c.tids, n));
   obs_int(&s->out, "gomaxprocs", goro_procs());
   obs_int(&s->out, "threads_in_syscalls", (int64_t)(st1.handoffs - st0.handoffs));
   obs_int(&s->out, "runtime_threads_created", (int64_t)st1.threads);
@@ -71,26 +71,25 @@ struct chunk {
 
 static void crunch(void *arg) {
   struct chunk *c = arg;
-  burn(c->work); /* ~20 us of arithmetic */
+  burn(c->work); /* ~work_us of arithmetic */
   *c->tid = os_tid();
   goro_wg_done(c->wg);
 }
 
-/* The spawner starts its units in waves of 200: a wave fits its P's local run queue (256), so
- * nothing spills to the global queue and the idle P can get work only by stealing it. (All
- * 10k at once spill to the global queue, and the idle P mostly takes them from there.) */
-enum { WAVE = 200 };
-
+/* The spawner starts its units in waves of `wave` (200 by default), waiting for each: a wave
+ * that fits its P's local run queue (256) never spills to the global queue, so the idle P
+ * can get work only by stealing it. (All 10k at once spill to the global queue, and the idle
+ * P mostly takes them from there.) */
 SCEN_MAIN(work_stealing) {
-  int64_t n = param(s, "n");
-  uint64_t work = (uint64_t)(20 * burn_per_us());
+  int64_t n = param(s, "n"), wave = param(s, "wave");
+  uint64_t work = (uint64_t)((double)param(s, "work_us") * burn_per_us());
   int64_t *tids = calloc((size_t)n, sizeof *tids);
   struct chunk *chunks = calloc((size_t)n, sizeof *chunks);
   goro_stats st0, st1;
   goro_stats_get(&st0);
 
-  for (int64_t i = 0; i < n; i += WAVE) {
-    int64_t m = n - i < WAVE ? n - i : WAVE;
+  for (int64_t i = 0; i < n; i += wave) {
+    int64_t m = n - i < wave ? n - i : wave;
     goro_waitgroup wg = {0};
     goro_wg_add(&wg, m);
     for (int64_t k = i; k < i + m; k++) {
@@ -203,53 +202,32 @@ SCEN_OUTER(syscall_handoff) { return scen_run(s, syscall_handoff_main, 1); }
 
 SCEN_MAIN(gomaxprocs) {
   obs_int(&s->out, "gomaxprocs", goro_procs());
-  obs_int(&s->out, "cpu_count", sysconf(_SC_NPROCESSORS_ONLN));
+  cpu_set_t set; /* the CPUs this process may run on, as the runtime counts them */
+  long cpus = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : sysconf(_SC_NPROCESSORS_ONLN);
+  obs_int(&s->out, "cpu_count", cpus);
+  obs_int(&s->out, "cpus_online", sysconf(_SC_NPROCESSORS_ONLN));
 }
 
-/* ---- parallel_speedup: two CPU-bound goroutines at GOMAXPROCS=1 and 2 --------------------- */
+/* ---- parallel_speedup: two CPU-bound goroutines at GOMAXPROCS=procs ----------------------- */
 
-static uint64_t work_iters;
-static int64_t elapsed_ns;
-
-static void busy(void *wg) {
-  burn(work_iters);
+static void busy(void *arg) {
+  goro_waitgroup *wg = ((void **)arg)[0];
+  burn(*(uint64_t *)((void **)arg)[1]);
   goro_wg_done(wg);
 }
 
-static void two_busy(scen *s) {
-  (void)s;
+/* One measurement at the run's procs (dispatch.c sets it); the suite alternates procs=1 and
+ * procs=2 and compares the medians. The calibration is untimed. */
+SCEN_MAIN(parallel_speedup) {
+  uint64_t iters = (uint64_t)(burn_per_us() * 1000.0 * (double)param(s, "work_ms"));
   goro_waitgroup wg = {0};
+  void *arg[2] = {&wg, &iters};
   int64_t t0 = goro_nanotime();
   goro_wg_add(&wg, 2);
-  goro_go(busy, &wg);
-  goro_go(busy, &wg);
+  goro_go(busy, arg);
+  goro_go(busy, arg);
   goro_wg_wait(&wg);
-  elapsed_ns = goro_nanotime() - t0;
-}
-
-static void calibrate(scen *s) { work_iters = (uint64_t)(burn_per_us() * 1000.0 * param(s, "work_ms")); }
-
-SCEN_OUTER(parallel_speedup) {
-  /* best of 3, P=1 and P=2 interleaved: the machine is shared, the minimum is the signal */
-  int64_t p1 = INT64_MAX, p2 = INT64_MAX;
-  int rc = scen_run(s, calibrate, 1);
-  obs_begin(&s->out, "samples_p1_p2", '[');
-  for (int rep = 0; rep < 3 && rc == GORO_OK; rep++) {
-    rc = scen_run(s, two_busy, 1);
-    int64_t a = elapsed_ns;
-    if (rc == GORO_OK) rc = scen_run(s, two_busy, 2);
-    int64_t b = elapsed_ns;
-    p1 = a < p1 ? a : p1;
-    p2 = b < p2 ? b : p2;
-    obs_begin(&s->out, NULL, '[');
-    obs_num(&s->out, NULL, secs(a));
-    obs_num(&s->out, NULL, secs(b));
-    obs_end(&s->out);
-  }
-  obs_end(&s->out);
-  if (rc != GORO_OK) return rc;
-  obs_num(&s->out, "seconds_p1", secs(p1));
-  obs_num(&s->out, "seconds_p2", secs(p2));
-  obs_num(&s->out, "speedup", (double)p1 / (double)p2);
-  return GORO_OK;
+  int64_t t = goro_nanotime() - t0;
+  obs_num(&s->out, "seconds", secs(t));
+  obs_int(&s->out, "gomaxprocs", goro_procs());
 }

@@ -1,8 +1,11 @@
 /* §3 basics: go returns at once, completion order, loop-variable capture. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "plan.h"
 #include "scen.h"
 
 /* ---- go_returns: goro_go(f) returns while f blocks forever -------------------------------- */
@@ -50,8 +53,14 @@ struct runner {
   int id;
 };
 
-static void finish(void *arg) {
+static int devnull = -1; /* opened once per process */
+
+static void finish(void *arg) { /* the article's sayHello: print, then note the finish */
   struct runner *r = arg;
+  char line[32];
+  int len = snprintf(line, sizeof line, "Hello from goroutine %d\n", r->id);
+  ssize_t put = write(devnull, line, (size_t)len); /* a real write(2) */
+  (void)put;
   goro_mutex_lock(&r->f->mu);
   r->f->order[r->f->len++] = r->id;
   goro_mutex_unlock(&r->f->mu);
@@ -59,8 +68,11 @@ static void finish(void *arg) {
 }
 
 SCEN_MAIN(completion_order) {
-  int64_t trials = param(s, "trials");
+  int64_t trials = param(s, "trials"), seed = param(s, "seed");
+  if (devnull < 0) devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (devnull < 0) goro_panic("completion_order: cannot open /dev/null");
   int64_t *codes = calloc((size_t)trials, sizeof *codes);
+  uint64_t plan = 0;
   for (int64_t t = 0; t < trials; t++) {
     struct finish_line f = {0};
     struct runner r[3] = {{&f, 1}, {&f, 2}, {&f, 3}};
@@ -68,6 +80,8 @@ SCEN_MAIN(completion_order) {
     for (int i = 0; i < 3; i++) goro_go(finish, &r[i]);
     goro_wg_wait(&f.wg);
     codes[t] = f.order[0] * 100 + f.order[1] * 10 + f.order[2];
+    for (int k = 0; k < f.len; k++) /* unit u = id - 1, from the ids appended */
+      plan += plan_term((uint64_t)seed, (uint64_t)t, (uint64_t)(f.order[k] - 1), 1);
   }
   int64_t kinds = distinct(codes, trials);
   obs_int(&s->out, "trials", trials);
@@ -82,6 +96,7 @@ SCEN_MAIN(completion_order) {
     i = j;
   }
   obs_end(&s->out);
+  obs_digest(&s->out, "plan_digest", plan);
   free(codes);
 }
 

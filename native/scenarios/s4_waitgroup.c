@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plan.h"
 #include "scen.h"
 
 struct crew {
@@ -21,6 +22,14 @@ static bool all_finished(struct crew *c) {
   for (int64_t i = 0; i < c->n; i++)
     if (!goro_atomic_load32(&c->finished[i])) return false;
   return true;
+}
+
+/* worker w of trial t counts term(seed, t, w, 1) if its flag is set, nothing otherwise */
+static uint64_t flags_digest(struct crew *c, uint64_t seed, int64_t t) {
+  uint64_t d = 0;
+  for (int64_t i = 0; i < c->n; i++)
+    if (goro_atomic_load32(&c->finished[i])) d += plan_term(seed, (uint64_t)t, (uint64_t)i, 1);
+  return d;
 }
 
 static struct crew *crew_new(int64_t n) {
@@ -43,7 +52,7 @@ static void work(void *arg) {
   goro_wg_done(&h->c->wg);
 }
 
-static int64_t early_waits(int64_t n, int64_t trials) {
+static int64_t early_waits(int64_t n, int64_t trials, uint64_t seed, uint64_t *plan) {
   int64_t early = 0;
   struct hand *hands = calloc((size_t)n, sizeof *hands);
   for (int64_t t = 0; t < trials; t++) {
@@ -54,6 +63,7 @@ static int64_t early_waits(int64_t n, int64_t trials) {
       goro_go(work, &hands[i]);
     }
     goro_wg_wait(&c->wg);
+    *plan += flags_digest(c, seed, t); /* right after Wait: an early return shows */
     early += !all_finished(c);
     crew_free(c);
   }
@@ -63,14 +73,18 @@ static int64_t early_waits(int64_t n, int64_t trials) {
 
 SCEN_MAIN(wg_waits_all) {
   int64_t trials = param(s, "trials");
+  uint64_t plan = 0;
   obs_int(&s->out, "trials", trials);
-  obs_int(&s->out, "violations", early_waits(param(s, "n"), trials));
+  obs_int(&s->out, "violations", early_waits(param(s, "n"), trials, (uint64_t)param(s, "seed"), &plan));
+  obs_digest(&s->out, "plan_digest", plan);
 }
 
 SCEN_MAIN(wg_add_before) {
   int64_t trials = param(s, "trials");
+  uint64_t plan = 0;
   obs_int(&s->out, "trials", trials);
-  obs_int(&s->out, "early_returns", early_waits(param(s, "n"), trials));
+  obs_int(&s->out, "early_returns", early_waits(param(s, "n"), trials, (uint64_t)param(s, "seed"), &plan));
+  obs_digest(&s->out, "plan_digest", plan);
 }
 
 /* ---- wg_add_inside: the worker calls Add(1) itself (the bug the article warns about) ------ */
@@ -109,6 +123,7 @@ static void wait_on(void *wg) { goro_wg_wait(wg); }
 
 SCEN_MAIN(wg_add_inside) {
   int64_t n = param(s, "n"), trials = param(s, "trials"), early = 0;
+  uint64_t seed = (uint64_t)param(s, "seed"), plan = 0;
   struct hand *hands = calloc((size_t)n, sizeof *hands);
   memset(&misuse, 0, sizeof misuse);
   for (int64_t t = 0; t < trials; t++) {
@@ -118,12 +133,13 @@ SCEN_MAIN(wg_add_inside) {
       hands[i] = (struct hand){c, i};
       goro_go(late_adder, &hands[i]);
     }
-    char msg[256];
+    char msg[256]; /* Wait right after spawning, by the spawner (in a recover frame) */
     if (try_call(wait_on, &c->wg, msg, sizeof msg))
       note_misuse(msg);
     else
       early += !all_finished(c);
     goro_wg_wait(&c->all);
+    plan += flags_digest(c, seed, t); /* once every worker has finished */
     crew_free(c);
     misuse.errors += misuse.this_trial;
     misuse.this_trial = false;
@@ -133,6 +149,7 @@ SCEN_MAIN(wg_add_inside) {
   obs_int(&s->out, "early_returns", early);
   obs_int(&s->out, "errors", misuse.errors);
   obs_str(&s->out, "first_error", misuse.errors ? misuse.first : NULL);
+  obs_digest(&s->out, "plan_digest", plan);
 }
 
 /* ---- wg_negative: Done with the counter at zero ------------------------------------------ */

@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "plan.h"
 #include "scen.h"
 
 /* ---- mutex_counter: SafeCounter.Increment from many goroutines ----------------------------- */
@@ -20,29 +21,43 @@ static void increment(struct safe_counter *c) {
 struct job {
   struct safe_counter *c;
   int64_t increments;
+  uint64_t *plan; /* the trial's plan digest, under c->mu */
+  uint64_t seed, trial, unit;
   goro_waitgroup *wg;
 };
 
 static void incrementer(void *arg) {
   struct job *j = arg;
   for (int64_t i = 0; i < j->increments; i++) increment(j->c);
+  uint64_t term = plan_term(j->seed, j->trial, j->unit, (uint64_t)j->increments);
+  goro_mutex_lock(&j->c->mu);
+  *j->plan += term;
+  goro_mutex_unlock(&j->c->mu);
   goro_wg_done(j->wg);
 }
 
 SCEN_MAIN(mutex_counter) {
   int64_t units = param(s, "units"), increments = param(s, "increments");
   int64_t trials = param(s, "trials"), exact = 0;
+  uint64_t seed = (uint64_t)param(s, "seed"), plan = 0, state = 0;
+  struct job *jobs = calloc((size_t)units, sizeof *jobs);
   for (int64_t t = 0; t < trials; t++) {
     struct safe_counter c = {0};
     goro_waitgroup wg = {0};
-    struct job j = {&c, increments, &wg};
     goro_wg_add(&wg, units);
-    for (int64_t u = 0; u < units; u++) goro_go(incrementer, &j);
+    for (int64_t u = 0; u < units; u++) {
+      jobs[u] = (struct job){&c, increments, &plan, seed, (uint64_t)t, (uint64_t)u, &wg};
+      goro_go(incrementer, &jobs[u]);
+    }
     goro_wg_wait(&wg);
     exact += c.value == units * increments;
+    state += plan_term(seed, (uint64_t)t, (uint64_t)units, (uint64_t)c.value);
   }
+  free(jobs);
   obs_int(&s->out, "trials", trials);
   obs_int(&s->out, "exact_trials", exact);
+  obs_digest(&s->out, "plan_digest", plan);
+  obs_digest(&s->out, "state_digest", state);
 }
 
 /* ---- mutex_unlock_on_panic: defer mu.Unlock() runs while the section panics ---------------- */
@@ -140,108 +155,168 @@ SCEN_MAIN(rw_readers_share) {
 struct ledger {
   goro_rwmutex rw;
   int32_t readers_in, writers_in;
-  int64_t violations, ops_each;
+  int64_t violations, ops_each, yield_every;
+  uint64_t *counts; /* one counter per slot, written under the write lock */
   goro_waitgroup wg;
 };
 
+struct clerk {
+  struct ledger *l;
+  const uint64_t *ops; /* this worker's plan, built before it starts */
+};
+
+static void check(struct ledger *l, bool ok) {
+  if (!ok) goro_atomic_add64(&l->violations, 1);
+}
+
 static void mixed(void *arg) {
-  struct ledger *l = arg;
+  struct clerk *c = arg;
+  struct ledger *l = c->l;
   for (int64_t i = 0; i < l->ops_each; i++) {
-    if (i % 10 == 0) { /* one op in ten writes */
+    uint64_t op = c->ops[i];
+    if (plan_op_kind(op) == PLAN_WRITE) {
       goro_rwmutex_lock(&l->rw);
       int32_t w = goro_atomic_add32(&l->writers_in, 1);
-      if (w != 1 || goro_atomic_load32(&l->readers_in) != 0) goro_atomic_add64(&l->violations, 1);
+      check(l, w == 1 && goro_atomic_load32(&l->readers_in) == 0);
+      goro_yield(); /* let anyone the lock failed to exclude get in */
+      check(l, goro_atomic_load32(&l->writers_in) == 1 && goro_atomic_load32(&l->readers_in) == 0);
+      l->counts[plan_op_key(op)]++;
       goro_atomic_add32(&l->writers_in, -1);
       goro_rwmutex_unlock(&l->rw);
     } else {
       goro_rwmutex_rlock(&l->rw);
       goro_atomic_add32(&l->readers_in, 1);
-      if (goro_atomic_load32(&l->writers_in) != 0) goro_atomic_add64(&l->violations, 1);
+      check(l, goro_atomic_load32(&l->writers_in) == 0);
       goro_atomic_add32(&l->readers_in, -1);
       goro_rwmutex_runlock(&l->rw);
     }
-    if (i % 64 == 0) goro_yield(); /* mix the goroutines on each P */
+    if (i % l->yield_every == l->yield_every - 1) goro_yield(); /* mix the goroutines on each P */
   }
   goro_wg_done(&l->wg);
 }
 
-SCEN_MAIN(rw_writer_exclusive) {
-  enum { WORKERS = 8 };
-  int64_t ops = param(s, "ops");
-  struct ledger l = {.ops_each = (ops + WORKERS - 1) / WORKERS};
-  goro_wg_add(&l.wg, WORKERS);
-  for (int i = 0; i < WORKERS; i++) goro_go(mixed, &l);
-  goro_wg_wait(&l.wg);
-  obs_int(&s->out, "ops", l.ops_each * WORKERS);
-  obs_int(&s->out, "violations", l.violations);
+/* the op arrays of a plan: ops[w][i] for w < workers, i < each */
+static uint64_t **build_plan(uint64_t (*op)(uint64_t, uint64_t, uint64_t, int64_t, uint64_t),
+                             uint64_t seed, int64_t workers, int64_t each, int64_t pct,
+                             uint64_t keys) {
+  uint64_t **ops = calloc((size_t)workers, sizeof *ops);
+  for (int64_t w = 0; w < workers; w++) {
+    ops[w] = malloc((size_t)each * sizeof **ops);
+    if (!ops[w]) goro_panic("op plan: out of memory");
+    for (int64_t i = 0; i < each; i++) ops[w][i] = op(seed, (uint64_t)w, (uint64_t)i, pct, keys);
+  }
+  return ops;
 }
 
-/* ---- rw_vs_mutex: read-heavy work under RWMutex vs Mutex ----------------------------------- */
+/* every op done once: term(seed, w, i, kind << 32 | key), after the work */
+static uint64_t plan_of(uint64_t **ops, uint64_t seed, int64_t workers, int64_t each) {
+  uint64_t d = 0;
+  for (int64_t w = 0; w < workers; w++)
+    for (int64_t i = 0; i < each; i++) d += plan_term(seed, (uint64_t)w, (uint64_t)i, ops[w][i]);
+  return d;
+}
 
-enum { TABLE = 1024 };
+static void free_plan(uint64_t **ops, int64_t workers) {
+  for (int64_t w = 0; w < workers; w++) free(ops[w]);
+  free(ops);
+}
+
+SCEN_MAIN(rw_writer_exclusive) {
+  int64_t workers = param(s, "workers"), slots = param(s, "slots"), trace = param(s, "trace");
+  uint64_t seed = (uint64_t)param(s, "seed");
+  struct ledger l = {.ops_each = plan_ops_each(param(s, "ops"), workers),
+                     .yield_every = param(s, "yield_every")};
+  uint64_t **ops = build_plan(plan_writer_op, seed, workers, l.ops_each, param(s, "write_pct"),
+                              (uint64_t)slots);
+  l.counts = calloc((size_t)slots, sizeof *l.counts);
+  struct clerk *clerks = calloc((size_t)workers, sizeof *clerks);
+  goro_wg_add(&l.wg, workers);
+  for (int64_t w = 0; w < workers; w++) {
+    clerks[w] = (struct clerk){&l, ops[w]};
+    goro_go(mixed, &clerks[w]);
+  }
+  goro_wg_wait(&l.wg);
+  obs_int(&s->out, "ops", l.ops_each * workers);
+  obs_int(&s->out, "violations", l.violations);
+  obs_digest(&s->out, "plan_digest", plan_of(ops, seed, workers, l.ops_each));
+  obs_digest(&s->out, "state_digest", plan_table(seed, l.counts, slots));
+  if (trace > 0) obs_trace(&s->out, ops, workers, l.ops_each, trace);
+  free_plan(ops, workers);
+  free(l.counts);
+  free(clerks);
+}
+
+/* ---- rw_vs_mutex: read-heavy work under RWMutex or Mutex ----------------------------------- */
 
 struct cache {
   goro_rwmutex rw;
   goro_mutex mu;
   bool use_rw;
-  int64_t table[TABLE];
-  int64_t ops_each, read_pct;
+  uint64_t *table, size;
+  int64_t ops_each, chain;
   goro_waitgroup wg;
 };
 
-static int64_t lookup(struct cache *c, uint64_t key) { /* ~1 us of dependent reads */
-  int64_t h = (int64_t)key;
-  for (int k = 0; k < 300; k++) h = h * 31 + c->table[(uint64_t)(h + k) % TABLE];
-  return h;
-}
+struct user {
+  struct cache *c;
+  const uint64_t *ops; /* this worker's plan, built before the timed section */
+};
 
 static void cache_user(void *arg) {
-  struct cache *c = arg;
-  uint64_t rnd = (uint64_t)(uintptr_t)&rnd | 1, sink = 0;
-  for (int64_t i = 0; i < c->ops_each; i++) {
-    rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
-    bool read = (int64_t)(rnd % 100) < c->read_pct;
-    if (read) {
+  struct user *u = arg;
+  struct cache *c = u->c;
+  const uint64_t *ops = u->ops;
+  uint64_t sink = 0;
+  for (int64_t i = 0, each = c->ops_each; i < each; i++) {
+    uint64_t key = plan_op_key(ops[i]);
+    if (plan_op_kind(ops[i]) == PLAN_READ) {
       if (c->use_rw) goro_rwmutex_rlock(&c->rw); else goro_mutex_lock(&c->mu);
-      sink += (uint64_t)lookup(c, rnd);
+      sink += plan_read_section(c->table, c->size, key, c->chain);
       if (c->use_rw) goro_rwmutex_runlock(&c->rw); else goro_mutex_unlock(&c->mu);
     } else {
       if (c->use_rw) goro_rwmutex_lock(&c->rw); else goro_mutex_lock(&c->mu);
-      c->table[rnd % TABLE] = (int64_t)rnd;
+      c->table[key] += 1;
       if (c->use_rw) goro_rwmutex_unlock(&c->rw); else goro_mutex_unlock(&c->mu);
     }
   }
-  __asm__ volatile("" : : "r"(sink));
+  __asm__ volatile("" : : "r"(sink)); /* the reads are used */
   goro_wg_done(&c->wg);
 }
 
-static int64_t run_cache(struct cache *c, int workers, bool use_rw) {
-  c->use_rw = use_rw;
+/* one run: the table reset, then every worker through its ops; the run's nanoseconds */
+static int64_t run_cache(struct cache *c, struct user *users, int64_t workers) {
+  for (uint64_t j = 0; j < c->size; j++) c->table[j] = j;
   int64_t t0 = goro_nanotime();
   goro_wg_add(&c->wg, workers);
-  for (int i = 0; i < workers; i++) goro_go(cache_user, c);
+  for (int64_t w = 0; w < workers; w++) goro_go(cache_user, &users[w]);
   goro_wg_wait(&c->wg);
   return goro_nanotime() - t0;
 }
 
 SCEN_MAIN(rw_vs_mutex) {
-  enum { WORKERS = 4 };
-  int64_t n = param(s, "n");
+  int64_t workers = param(s, "workers"), warmup = param(s, "warmup"), trace = param(s, "trace");
+  uint64_t seed = (uint64_t)param(s, "seed");
   struct cache *c = calloc(1, sizeof *c);
-  c->ops_each = (n + WORKERS - 1) / WORKERS;
-  c->read_pct = param(s, "read_pct");
-  for (int i = 0; i < TABLE; i++) c->table[i] = i * 7;
-  int64_t rw = INT64_MAX, mu = INT64_MAX;
-  for (int rep = 0; rep < 3; rep++) { /* best of 3, interleaved: the machine is shared */
-    int64_t a = run_cache(c, WORKERS, true), b = run_cache(c, WORKERS, false);
-    rw = a < rw ? a : rw;
-    mu = b < mu ? b : mu;
-  }
-  obs_num(&s->out, "seconds", secs(rw));
-  obs_int(&s->out, "ops", c->ops_each * WORKERS);
-  obs_num(&s->out, "rw_seconds", secs(rw));
-  obs_num(&s->out, "mutex_seconds", secs(mu));
-  obs_num(&s->out, "ratio", (double)mu / (double)rw);
-  obs_int(&s->out, "workers", WORKERS);
+  c->use_rw = param(s, "rw") == 1;
+  c->size = (uint64_t)param(s, "table");
+  c->chain = param(s, "chain");
+  c->ops_each = plan_ops_each(param(s, "n"), workers);
+  c->table = malloc(c->size * sizeof *c->table);
+  uint64_t **ops = build_plan(plan_rw_op, seed, workers, c->ops_each, param(s, "read_pct"), c->size);
+  struct user *users = calloc((size_t)workers, sizeof *users);
+  for (int64_t w = 0; w < workers; w++) users[w] = (struct user){c, ops[w]};
+
+  for (int64_t r = 0; r < warmup; r++) run_cache(c, users, workers); /* untimed */
+  int64_t t = run_cache(c, users, workers);
+
+  obs_num(&s->out, "seconds", secs(t));
+  obs_int(&s->out, "ops", c->ops_each * workers);
+  obs_str(&s->out, "lock", c->use_rw ? "RWMutex" : "Mutex");
+  obs_digest(&s->out, "plan_digest", plan_of(ops, seed, workers, c->ops_each));
+  obs_digest(&s->out, "state_digest", plan_table(seed, c->table, (int64_t)c->size));
+  if (trace > 0) obs_trace(&s->out, ops, workers, c->ops_each, trace);
+  free_plan(ops, workers);
+  free(users);
+  free(c->table);
   free(c);
 }

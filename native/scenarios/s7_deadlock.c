@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plan.h"
 #include "scen.h"
 
 struct two_locks {
@@ -81,38 +82,53 @@ SCEN_OUTER(lock_order_inversion) {
 
 /* ---- consistent_order: both take mu1 then mu2 --------------------------------------------- */
 
+struct orderly {
+  struct two_locks *l;
+  int unit;
+};
+
 static void in_order(void *arg) {
-  struct two_locks *l = arg;
-  int one = 1;
+  struct orderly *o = arg;
+  struct two_locks *l = o->l;
+  int unit = o->unit;
   goro_mutex_lock(&l->mu1);
   pause_between(l);
   goro_mutex_lock(&l->mu2);
   goro_mutex_unlock(&l->mu2);
   goro_mutex_unlock(&l->mu1);
-  goro_chan_send(l->finished, &one);
+  goro_chan_send(l->finished, &unit); /* buffered: never blocks */
 }
 
 SCEN_MAIN(consistent_order) {
-  int64_t trials = param(s, "trials"), finished = 0;
+  int64_t trials = param(s, "trials"), pause_us = param(s, "pause_us"), finished = 0;
+  uint64_t seed = (uint64_t)param(s, "seed"), plan = 0;
   for (int64_t t = 0; t < trials; t++) {
     struct two_locks *l = calloc(1, sizeof *l);
-    l->pause_ns = param(s, "pause_us") * 1000;
+    struct orderly *units = calloc(2, sizeof *units); /* left with l by a trial that hangs */
+    l->pause_ns = pause_us * 1000;
     l->finished = goro_chan_make(sizeof(int), 2);
-    goro_go(in_order, l);
-    goro_go(in_order, l);
+    for (int u = 0; u < 2; u++) {
+      units[u] = (struct orderly){l, u};
+      goro_go(in_order, &units[u]);
+    }
     goro_chan *deadline = after(1000); /* a bound per trial */
-    int x, both = 0;
+    int unit, x, both = 0;
     for (int k = 0; k < 2; k++) {
-      goro_case cases[2] = {{.ch = l->finished, .dir = GORO_RECV, .elem = &x},
+      goro_case cases[2] = {{.ch = l->finished, .dir = GORO_RECV, .elem = &unit},
                             {.ch = deadline, .dir = GORO_RECV, .elem = &x}};
-      if (goro_select(cases, 2, false) == 0) both++;
+      if (goro_select(cases, 2, false) == 0) {
+        both++;
+        plan += plan_term(seed, (uint64_t)t, (uint64_t)unit, 1); /* finished within the bound */
+      }
     }
     if (both == 2) { /* a trial that missed the bound leaves its goroutines and locks be */
       finished++;
       goro_chan_free(l->finished);
+      free(units);
       free(l);
     }
   }
   obs_int(&s->out, "trials", trials);
   obs_int(&s->out, "finished", finished);
+  obs_digest(&s->out, "plan_digest", plan);
 }

@@ -1,6 +1,7 @@
 /* §9 sync.Once: GetDatabase() from many goroutines at once. */
 #include <stdlib.h>
 
+#include "plan.h"
 #include "scen.h"
 
 struct database {
@@ -14,6 +15,8 @@ struct lazy {
   int64_t init_ns;
   goro_chan *start; /* closed to release every caller at once */
   struct database **got;
+  uint64_t *terms; /* caller c's term(seed, t, c, saw an instance), a slot each */
+  uint64_t seed, trial;
   int64_t unset_seen;
   goro_waitgroup wg;
 };
@@ -42,6 +45,7 @@ static void call_get(void *arg) {
   goro_chan_recv(c->l->start, NULL);
   struct database *db = get_database(c->l);
   c->l->got[c->i] = db;
+  c->l->terms[c->i] = plan_term(c->l->seed, c->l->trial, (uint64_t)c->i, db != NULL);
   if (db == NULL) goro_atomic_add64(&c->l->unset_seen, 1);
   goro_wg_done(&c->l->wg);
 }
@@ -60,37 +64,57 @@ static int32_t trial(struct lazy *l, int64_t callers, struct caller *cs) {
   return goro_atomic_load32(&l->init_count);
 }
 
+/* the trial's plan terms (one per caller, after Do) and its init count as state */
+static void digest_trial(struct lazy *l, int64_t callers, uint64_t *plan, uint64_t *state) {
+  for (int64_t i = 0; i < callers; i++) *plan += l->terms[i];
+  *state += plan_term(l->seed, l->trial, (uint64_t)callers, (uint64_t)goro_atomic_load32(&l->init_count));
+}
+
 SCEN_MAIN(once_runs_once) {
   int64_t callers = param(s, "callers"), trials = param(s, "trials"), max_init = 0;
+  uint64_t seed = (uint64_t)param(s, "seed"), plan = 0, state = 0;
   bool same = true;
   struct caller *cs = calloc((size_t)callers, sizeof *cs);
   struct database **got = calloc((size_t)callers, sizeof *got);
+  uint64_t *terms = calloc((size_t)callers, sizeof *terms);
   for (int64_t t = 0; t < trials; t++) {
-    struct lazy l = {.got = got};
+    struct lazy l = {.got = got, .terms = terms, .seed = seed, .trial = (uint64_t)t};
     int32_t inits = trial(&l, callers, cs);
     if (inits > max_init) max_init = inits;
     for (int64_t i = 0; i < callers; i++) same &= got[i] == l.instance && got[i] != NULL;
+    digest_trial(&l, callers, &plan, &state);
     free(l.instance);
   }
   free(cs);
   free(got);
+  free(terms);
   obs_int(&s->out, "trials", trials);
   obs_int(&s->out, "max_init_count", max_init);
   obs_bool(&s->out, "all_same_instance", same);
+  obs_digest(&s->out, "plan_digest", plan);
+  obs_digest(&s->out, "state_digest", state);
 }
 
 SCEN_MAIN(once_waits) {
   int64_t callers = param(s, "callers"), trials = param(s, "trials"), unset = 0;
+  int64_t init_ms = param(s, "init_ms");
+  uint64_t seed = (uint64_t)param(s, "seed"), plan = 0, state = 0;
   struct caller *cs = calloc((size_t)callers, sizeof *cs);
   struct database **got = calloc((size_t)callers, sizeof *got);
+  uint64_t *terms = calloc((size_t)callers, sizeof *terms);
   for (int64_t t = 0; t < trials; t++) {
-    struct lazy l = {.got = got, .init_ns = param(s, "init_ms") * 1000000};
+    struct lazy l = {.got = got, .terms = terms, .seed = seed, .trial = (uint64_t)t,
+                     .init_ns = init_ms * 1000000};
     trial(&l, callers, cs);
     unset += l.unset_seen;
+    digest_trial(&l, callers, &plan, &state);
     free(l.instance);
   }
   free(cs);
   free(got);
+  free(terms);
   obs_int(&s->out, "trials", trials);
   obs_int(&s->out, "unset_observed", unset);
+  obs_digest(&s->out, "plan_digest", plan);
+  obs_digest(&s->out, "state_digest", state);
 }

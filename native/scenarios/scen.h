@@ -41,9 +41,17 @@ typedef struct scen {
   const char *params; /* the JSON object Python sent (validated, defaults filled in) */
   obs out;
   char err[4096]; /* the message of the last failed scen_run */
+  /* every param value param()/param_opt() returned: dispatch.c writes them as "effective",
+   * so the suite can check the program used the values it was asked for */
+  struct {
+    const char *key;
+    int64_t value;
+  } used[32];
+  int nused;
 } scen;
 
-/* An integer param; a missing one is a harness bug and panics the run with its name. */
+/* An integer param; a missing one is a harness bug and panics the run with its name. Read
+ * params from the scenario's main goroutine (or the outer function): each read is recorded. */
 int64_t param(scen *s, const char *key);
 /* An optional integer param (JSON null or absent -> false). */
 bool param_opt(scen *s, const char *key, int64_t *out);

@@ -1238,7 +1238,22 @@ static void runtime_init(void) {
   pthread_attr_destroy(&attr);
 }
 
-static int default_procs(void) {
+/* GOMAXPROCS from the environment as Go's schedinit reads it: a positive decimal integer
+ * (capped at GORO_MAX_PROCS); anything else (unset, empty, 0, negative, "4x") is ignored. */
+static int env_procs(void) {
+  const char *v = getenv("GOMAXPROCS");
+  if (!v || !*v) return 0;
+  long n = 0;
+  for (const char *c = v; *c; c++) {
+    if (*c < '0' || *c > '9') return 0;
+    n = n * 10 + (*c - '0');
+    if (n > GORO_MAX_PROCS) n = GORO_MAX_PROCS; /* no overflow on long strings */
+  }
+  return (int)n;
+}
+
+/* The CPUs this process may run on (sched_getaffinity, as Go's getproccount), else online. */
+static int cpu_count(void) {
   cpu_set_t set;
   if (sched_getaffinity(0, sizeof set, &set) == 0) {
     int n = CPU_COUNT(&set);
@@ -1246,6 +1261,18 @@ static int default_procs(void) {
   }
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   return n < 1 ? 1 : n > GORO_MAX_PROCS ? GORO_MAX_PROCS : (int)n;
+}
+
+/* Decided once, at the runtime's first use (Go reads the variable once, at start-up). */
+static int default_procs(void) {
+  static int decided;
+  int n = LOAD(&decided);
+  if (n == 0) {
+    n = env_procs();
+    if (n == 0) n = cpu_count();
+    STORE(&decided, n); /* racing first callers compute the same value */
+  }
+  return n;
 }
 
 int goro_procs(void) {

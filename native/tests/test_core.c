@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -444,6 +446,45 @@ static void t_gomaxprocs(void) {
   CHECK(goro_run(NULL, NULL, err, sizeof err) == GORO_EINVAL, "NULL main");
 }
 
+/* GOMAXPROCS in the environment sets the default, read once at the runtime's first use, as
+ * in Go: a positive integer (capped at 256); anything else leaves the affinity CPU count. Each
+ * value is tried in a forked child, before that child's first call into the runtime. */
+static void procs_with_env(const char *value, int want) {
+  pid_t pid = fork();
+  CHECK(pid >= 0, "fork");
+  if (pid == 0) {
+    if (value)
+      setenv("GOMAXPROCS", value, 1);
+    else
+      unsetenv("GOMAXPROCS");
+    int first = goro_procs();
+    CHECK(first == want, "GOMAXPROCS=\"%s\": default %d, want %d", value ? value : "(unset)",
+          first, want);
+    setenv("GOMAXPROCS", "7", 1); /* too late: the default was decided at first use */
+    run_ok(small_main, NULL);
+    CHECK(goro_procs() == first, "the default changed after first use: %d", goro_procs());
+    _exit(0);
+  }
+  int status;
+  CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+        "child with GOMAXPROCS=\"%s\" failed", value ? value : "(unset)");
+}
+static void t_gomaxprocs_env(void) {
+  cpu_set_t set;
+  CHECK(sched_getaffinity(0, sizeof set, &set) == 0, "sched_getaffinity");
+  int cpus = CPU_COUNT(&set) > 256 ? 256 : CPU_COUNT(&set);
+  procs_with_env(NULL, cpus);
+  procs_with_env("3", 3);
+  procs_with_env("1", 1);
+  procs_with_env("100000", 256); /* capped, as Go caps at its own maximum */
+  const char *ignored[] = {"", "0", "-2", "4x", " 4", "abc"};
+  for (size_t i = 0; i < sizeof ignored / sizeof *ignored; i++) procs_with_env(ignored[i], cpus);
+  /* goro_set_procs still overrides the environment's default */
+  setenv("GOMAXPROCS", "3", 1);
+  set_procs(2);
+  CHECK(goro_procs() == 2, "goro_set_procs after GOMAXPROCS");
+}
+
 /* ---- reuse across runs ------------------------------------------------------------------------- */
 
 static void fatal_main(void *arg) {
@@ -536,7 +577,7 @@ static const struct test tests[] = {
     {"sleep", t_sleep},               {"handoff", t_handoff},               {"deadlock", t_deadlock},
     {"recursion_256k", t_recursion_256k}, {"stack_overflow", t_stack_overflow}, {"parked_1m", t_parked_1m},
     {"tls_migration", t_tls_migration}, {"gomaxprocs", t_gomaxprocs},     {"reuse_runs", t_reuse_runs},
-    {"syscall_orphan", t_syscall_orphan}, {"concurrent_run", t_concurrent_run}, {NULL, NULL},
+    {"syscall_orphan", t_syscall_orphan}, {"concurrent_run", t_concurrent_run}, {"gomaxprocs_env", t_gomaxprocs_env}, {NULL, NULL},
 };
 
 int main(int argc, char **argv) {

@@ -27,7 +27,7 @@ if SANITIZE not in (None, *cbuild.SANITIZERS):
 CASES = [
     "spawn_storm", "yield_pingpong", "steal", "sleep", "handoff", "deadlock", "recursion_256k",
     "stack_overflow", "parked_1m", "tls_migration", "gomaxprocs", "reuse_runs", "syscall_orphan",
-    "concurrent_run",
+    "concurrent_run", "gomaxprocs_env",
 ]
 TIMEOUT = 300 if SANITIZE else 120
 
