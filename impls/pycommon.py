@@ -8,6 +8,7 @@ scenario bodies stay as short as the article's snippets.
 
 from __future__ import annotations
 
+import inspect
 import os
 import resource
 import select
@@ -56,7 +57,12 @@ class PyBackend:
         method = getattr(self, "sc_" + scenario, None)
         if method is None:
             raise NotApplicable(f"{self.name} does not implement {scenario}")
-        return method(**params)
+        obs = method(**params)
+        # `effective`: the params the program was written to take (its signature), with the
+        # values it was called with; a requested null may be left out.
+        accepted = inspect.signature(method).parameters
+        effective = {k: v for k, v in params.items() if k in accepted and v is not None}
+        return {**obs, "effective": effective}
 
 
 # ---- timing --------------------------------------------------------------------------------
@@ -100,6 +106,14 @@ def raise_fd_limit(need: int) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < need:
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, need), hard))
+
+
+def error_text(e: BaseException) -> str:
+    """An exhaustion error as the user sees it: a RuntimeError's message verbatim ("can't start
+    new thread"), any other error with its type (MemoryError, OSError: [Errno 11] ...)."""
+    if isinstance(e, RuntimeError) and str(e):
+        return str(e)
+    return f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
 
 
 def parked_observables(requested: int, reached: int, error: str | None, rss0: int, vm0: int,
@@ -248,35 +262,57 @@ class EventWaitGroup:
 
 
 class RWLock:
-    """Readers-writer lock from two plain locks ("lightswitch", Downey's Little Book of
-    Semaphores): the first reader in locks writers out, the last reader out lets them in.
-    `make_lock` is the library's lock type; it must allow release by another unit (threading.Lock
-    and gevent's semaphores do). Reader-preferring: writers may wait while readers keep coming."""
+    """Go's sync.RWMutex, written the way Go writes it (rwmutex.go) over the library's own lock
+    and semaphore: writer-preferring, so a writer waiting in `lock` keeps new readers out (they
+    queue on `_reader_sem`) until it has been in and out; readers that were already inside
+    finish first and the last of them lets the writer in. Go's atomic adds on the two counters
+    are done under `_atomic`, a lock held only for the arithmetic (threads may be preempted
+    between a load and a store; greenlets and tasks never are, so it is never contended there).
 
-    def __init__(self, make_lock: Callable[[], Any]):
-        self._readers = 0
-        self._counter_lock = make_lock()
-        self._room = make_lock()  # held by the writer, or by the readers as a group
+    `make_lock` must allow release by another unit (threading.Lock, gevent's BoundedSemaphore);
+    `make_semaphore(0)` is a counting semaphore. Every wait is bounded: past `timeout` it raises
+    TimeoutError and the lock is left as it was at that moment (the scenario fails anyway)."""
+
+    MAX_READERS = 1 << 30
+
+    def __init__(self, make_lock: Callable[[], Any], make_semaphore: Callable[[int], Any]):
+        self._w = make_lock()  # held by the writer (or the one about to be) against writers
+        self._atomic = make_lock()
+        self._reader_sem = make_semaphore(0)  # readers wait here while a writer is pending
+        self._writer_sem = make_semaphore(0)  # the writer waits here for departing readers
+        self._reader_count = 0  # readers inside or queued; -MAX_READERS while a writer pends
+        self._reader_wait = 0  # readers the pending writer still waits for
+
+    def _add(self, name: str, delta: int) -> int:
+        with self._atomic:
+            value = getattr(self, name) + delta
+            setattr(self, name, value)
+            return value
 
     def rlock(self, timeout: float = WAIT_S) -> None:
-        with self._counter_lock:
-            self._readers += 1
-            if self._readers == 1 and not self._room.acquire(timeout=timeout):
-                self._readers -= 1
+        if self._add("_reader_count", 1) < 0:  # a writer is pending: wait for its Unlock
+            if not self._reader_sem.acquire(timeout=timeout):
                 raise TimeoutError(f"RWLock.rlock: writer still inside after {timeout} s")
 
     def runlock(self) -> None:
-        with self._counter_lock:
-            self._readers -= 1
-            if self._readers == 0:
-                self._room.release()
+        if self._add("_reader_count", -1) < 0:  # a writer waits: the last reader out wakes it
+            if self._add("_reader_wait", -1) == 0:
+                self._writer_sem.release()
 
     def lock(self, timeout: float = WAIT_S) -> None:
-        if not self._room.acquire(timeout=timeout):
-            raise TimeoutError(f"RWLock.lock: not acquired within {timeout} s")
+        if not self._w.acquire(timeout=timeout):
+            raise TimeoutError(f"RWLock.lock: another writer still inside after {timeout} s")
+        # announce the writer: readers arriving from now on queue on _reader_sem
+        r = self._add("_reader_count", -self.MAX_READERS) + self.MAX_READERS
+        if r != 0 and self._add("_reader_wait", r) != 0:
+            if not self._writer_sem.acquire(timeout=timeout):
+                raise TimeoutError(f"RWLock.lock: readers still inside after {timeout} s")
 
     def unlock(self) -> None:
-        self._room.release()
+        r = self._add("_reader_count", self.MAX_READERS)
+        for _ in range(r):  # let in the readers that queued while the writer was pending
+            self._reader_sem.release()
+        self._w.release()
 
 
 class Once:
