@@ -108,7 +108,9 @@ def run(backend_names: list[str], scenario_names: list[str], trace: int = 0,
     from tabulate import tabulate
     out(tabulate(rows, headers=["scenario", "reference (suite/plan.py)", *names]))
     agree = sum(1 for r in rows if all(c == "=" for c in r[2:]))
+    na = [f"{names[i]}: {r[0]}" for r in rows for i, c in enumerate(r[2:]) if c.startswith("n/a")]
     out(f"\n{agree} of {len(rows)} scenarios agree on every backend ({', '.join(names)})"
+        + (f"; not applicable: {', '.join(na)}" if na else "")
         + ("" if not failed else f"; {failed} cell(s) differ or failed"))
     return 1 if failed else 0
 

