@@ -240,7 +240,8 @@ def test_threads_unlock_unlocked_is_a_catchable_runtime_error() -> None:
 
 @pytest.mark.timeout(60)
 def test_threads_deadlock_is_observed_and_cleaned_up() -> None:
-    o = obs("threading", "lock_order_inversion", {"pause_ms": 1, "timeout_ms": 200})
+    # a pause long enough for B to take m2 before A wants it, even on a loaded machine
+    o = obs("threading", "lock_order_inversion", {"pause_ms": 50, "timeout_ms": 300})
     assert o["deadlocked"] and not o["detected"]
     assert sorted(o["after_clean_up"].values()) == ["done", "gave up"]
 
