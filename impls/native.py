@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from suite import scenarios
-from suite.backend import Expect, NotApplicable, RuntimeMisuse, refuted
+from suite.backend import Expect, NotApplicable, RuntimeMisuse, refuted, source_where
 
 ROOT = Path(__file__).resolve().parent.parent
 RACE_DIR = ROOT / "native" / "scenarios" / "race"
@@ -123,6 +123,15 @@ class NativeBackend:
             return "goro (not built)"
         cc = ffi.string(lib.goro_scenario_cc()).decode()
         return f"goro 0.1 (gcc {cc.split()[0]}, x86-64 asm switch)"
+
+    def source(self, scenario: str) -> str | None:
+        """The C file of the scenario; this module where Python drives it (race builds)."""
+        folder = ROOT / "native" / "scenarios"
+        c = (source_where(folder, "*.c", f"SCEN_MAIN({scenario})")
+             or source_where(folder, "*.c", f"SCEN_OUTER({scenario})"))
+        if c is None and hasattr(self, f"_run_{scenario}"):
+            return "impls/native.py"
+        return c
 
     def run(self, scenario: str, **params: Any) -> dict[str, Any]:
         params = scenarios.validate(scenario, params)

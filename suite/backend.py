@@ -11,10 +11,12 @@ from __future__ import annotations
 import importlib
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from importlib.metadata import entry_points
 from typing import Any, Literal, Protocol
 
 GROUP = "goroutine_suite.backends"
+REPO = Path(__file__).resolve().parent.parent
 Verdict = Literal["holds", "refuted", "n/a"]
 KINDS = ("goroutine", "os-thread", "coroutine", "greenlet")
 
@@ -52,6 +54,17 @@ class Backend(Protocol):
     def available(self) -> bool | str: ...  # True, or the reason it is not
     def version(self) -> str: ...
     def run(self, scenario: str, **params: Any) -> dict[str, Any]: ...
+    # optional: source(scenario) -> the repository path of the file that implements it
+    # (CLAIMS.md and the report link it); Python backends are found from their sc_ methods
+
+
+def source_where(root: Path, files: str, needle: str) -> str | None:
+    """The first file under root matching the glob `files` that contains `needle`, as a path
+    relative to the repository (for a backend's `source`)."""
+    for path in sorted(root.glob(files)):
+        if needle in path.read_text(errors="replace"):
+            return str(path.relative_to(REPO))
+    return None
 
 
 class UnknownBackend(ValueError):

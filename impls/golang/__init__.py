@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from impls.golang import toolchain
-from suite.backend import Expect, NotApplicable, RuntimeMisuse, refuted
+from suite.backend import Expect, NotApplicable, RuntimeMisuse, refuted, source_where
 from suite.scenarios import CATALOGUE, ScenarioError
 
 RUN_TIMEOUT_S = 900.0  # outer bound on one Go process; scenarios bound their own waits first
@@ -131,6 +131,12 @@ class GoBackend:
         if go is None:
             return toolchain.MISSING
         return toolchain.go_version(go)
+
+    def source(self, scenario: str) -> str | None:
+        """The Go file that registers the scenario (loopvar_capture: its two modules)."""
+        if scenario == "loopvar_capture":
+            return "impls/golang/loopvar/"
+        return source_where(Path(__file__).parent / "src", "*.go", f'register("{scenario}"')
 
     def run(self, scenario: str, **params: Any) -> dict[str, Any]:
         if scenario not in CATALOGUE:
