@@ -4,6 +4,7 @@
     python native/cbuild.py --run-tests             # build, then run every test case
     python native/cbuild.py --sanitize address --run-tests
     python native/cbuild.py --sanitize thread --run-tests
+    python native/cbuild.py --sanitize undefined --run-tests
 
 Every ``native/tests/test_*.c`` becomes one program linked with every ``native/src/*.c`` and the
 assembled context switch; ``test_core`` is built twice, at -O2 and at -O0 (the TLS-migration
@@ -24,7 +25,18 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-SANITIZERS = ("address", "thread")
+SANITIZERS = ("address", "thread", "undefined")
+
+
+def sanitize_flags(sanitize: str | None) -> list[str]:
+    """The compiler flags of a sanitizer build; UBSan stops at the first report (no recover),
+    so undefined behaviour fails the test instead of scrolling by."""
+    if not sanitize:
+        return []
+    if sanitize not in SANITIZERS:
+        raise ValueError(f"unknown sanitizer {sanitize!r}; accepted: {', '.join(SANITIZERS)}")
+    extra = ["-fno-sanitize-recover=all"] if sanitize == "undefined" else []
+    return [f"-fsanitize={sanitize}", *extra]
 WARN = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE", "-pthread", "-fno-omit-frame-pointer"]
 
 
@@ -37,7 +49,7 @@ def build(sanitize: str | None, outdir: str | None = None, verbose: bool = False
     variant = sanitize or "plain"
     out = outdir or os.path.join(ROOT, "build", "ctests", variant)
     os.makedirs(out, exist_ok=True)
-    san = [f"-fsanitize={sanitize}"] if sanitize else []
+    san = sanitize_flags(sanitize)
     base_opt = ["-O1", "-g"] if sanitize else ["-O2", "-g"]
     inc = ["-I" + os.path.join(HERE, d) for d in ("include", "src", "tests")]
     runtime = sorted(glob.glob(os.path.join(HERE, "src", "*.c")))
@@ -66,6 +78,7 @@ def run_tests(programs: dict[str, str], timeout: float, only: list[str] | None) 
     env = dict(os.environ)
     env.setdefault("ASAN_OPTIONS", "detect_leaks=0")  # runs reuse pooled memory on purpose
     env.setdefault("TSAN_OPTIONS", "halt_on_error=1")
+    env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
     for name, exe in programs.items():
         if not name.startswith("test_"):
             continue
@@ -98,7 +111,7 @@ def run_tests(programs: dict[str, str], timeout: float, only: list[str] | None) 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sanitize", choices=SANITIZERS, help="build with -fsanitize=address or thread")
+    ap.add_argument("--sanitize", choices=SANITIZERS, help="build with -fsanitize=address, thread or undefined")
     ap.add_argument("--run-tests", action="store_true", help="run every test case after building")
     ap.add_argument("--only", nargs="*", help="case names (or program:case) to run")
     ap.add_argument("--timeout", type=float, default=600.0, help="seconds per test case (default 600)")

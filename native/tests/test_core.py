@@ -22,7 +22,7 @@ import cbuild  # noqa: E402
 
 SANITIZE = os.environ.get("GORO_SANITIZE") or None
 if SANITIZE not in (None, *cbuild.SANITIZERS):
-    raise pytest.UsageError(f"GORO_SANITIZE={SANITIZE!r}: accepted are unset, 'address' or 'thread'")
+    raise pytest.UsageError(f"GORO_SANITIZE={SANITIZE!r}: accepted are unset, 'address', 'thread' or 'undefined'")
 
 CASES = [
     "spawn_storm", "yield_pingpong", "steal", "sleep", "handoff", "deadlock", "recursion_256k",

@@ -6,7 +6,8 @@ Each C test binary (test_sync, test_chan, test_panic) is built once per session 
 native/src/*.c and the test's own .c, then every test it lists runs in its own process with
 a timeout, so a hang fails one test instead of the session.
 
-    GORO_SANITIZE=address|thread  build and run under ASan or TSan (any report fails the test)
+    GORO_SANITIZE=address|thread|undefined  build and run under ASan, TSan or UBSan (any
+                                            report fails the test)
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import shutil
 import subprocess
 import tempfile
 
+import sys
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,17 +29,20 @@ from hypothesis import strategies as st
 HERE = os.path.dirname(os.path.abspath(__file__))
 NATIVE = os.path.dirname(HERE)
 SRC = os.path.join(NATIVE, "src")
+sys.path.insert(0, NATIVE)
+
+import cbuild  # noqa: E402  (native/cbuild.py: the sanitizer flags of every C build)
 BINARIES = ("test_sync", "test_chan", "test_panic")  # programs of test cases (`list` names them)
 MODELS = ("chan_model", "sync_model")  # programs run on generated parameters (properties below)
-SANITIZERS = ("", "address", "thread")
-TIMEOUT = {"": 60, "address": 180, "thread": 300}
+SANITIZERS = ("", "address", "thread", "undefined")
+TIMEOUT = {"": 60, "address": 180, "thread": 300, "undefined": 120}
 
 
 def _sanitizer() -> str:
     san = os.environ.get("GORO_SANITIZE", "")
     if san not in SANITIZERS:
         raise pytest.UsageError(
-            f"GORO_SANITIZE must be one of address, thread (or unset), got {san!r}"
+            f"GORO_SANITIZE must be one of address, thread, undefined (or unset), got {san!r}"
         )
     return san
 
@@ -61,11 +67,10 @@ def _build(san: str) -> str:
         f"-I{os.path.join(NATIVE, 'include')}",
         f"-I{SRC}",
     ]
-    flags += [f"-fsanitize={san}", "-O1"] if san else ["-O2"]
+    opt = "-O1" if san else "-O2"
+    flags += [*cbuild.sanitize_flags(san or None), opt]
     asm = os.path.join(out, "switch.o")
-    subprocess.run(
-        [cc, *flags[-2:], "-c", os.path.join(SRC, "switch_x86_64.S"), "-o", asm], check=True
-    )
+    subprocess.run([cc, opt, "-c", os.path.join(SRC, "switch_x86_64.S"), "-o", asm], check=True)
     srcs = sorted(glob.glob(os.path.join(SRC, "*.c")))
     for name in BINARIES + MODELS:
         subprocess.run(
