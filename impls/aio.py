@@ -1390,11 +1390,6 @@ EXPECTATIONS: dict[str, Expect] = {
     "stack.initial-size": refuted(
         "an asyncio task has no stack at all: a parked task (coroutine frame + Task object on "
         "the heap) adds ~1.2 KB RSS (1177 B at n=100k, after gc.collect), below 2 KiB"),
-    "stack.dynamic-growth": refuted(
-        "no task stack to grow: Python frames and their 1 KiB locals come from the heap, which "
-        "served 256 KiB of recursion mostly from memory already resident (RSS read in the "
-        "deepest frame +28 KiB, below 128 KiB); past sys.getrecursionlimit() (1000) the "
-        "recursion is a clear RecursionError"),
     "server.memory-tenth": refuted(
         "a task per connection costs ~5.0 KB RSS per idle/echoing connection (StreamReader, "
         "StreamWriter, transport, Task), ~0.25 of the thread server's ~20.7 KB measured in the "

@@ -664,10 +664,6 @@ backend.expectations = {} if _IMPORT_ERROR else {
         "8.56 KB resident per parked greenlet at 100k, just over 8 KiB: the slice of C stack "
         "greenlet copies to the heap at each switch, the Greenlet object and its Python frame"),
     "stack.thread-size": refuted("no stack reservation per unit: 20 KB of VmSize per greenlet"),
-    "stack.dynamic-growth": refuted(
-        "the 256 KiB recursion succeeds but RSS in the deepest frame grew only 48 KiB: Python "
-        "frames and their locals are heap objects, and the main thread's heap already had "
-        "that memory resident (threading's unit, in a fresh malloc arena, grew 292 KiB)"),
     "spawn.cost-ns": refuted("spawn + run + join 22 µs per greenlet at 100k, not nanoseconds"),
     # On the line: 0 kernel context switches, but gevent.sleep(0) goes through the hub and
     # measured 992-1,052 ns per switch across runs (1,224 under load) against the check's
