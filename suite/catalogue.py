@@ -60,7 +60,7 @@ def loaded_backends() -> dict[str, object]:
     return out
 
 
-def _params(run: spec.Run) -> str:
+def run_params_text(run: spec.Run) -> str:
     text = ", ".join(f"{k}={v:,}" if isinstance(v, int) else f"{k}={v}" for k, v in run.params.items())
     if run.variants:
         text += "; alternated " + " / ".join(
@@ -101,7 +101,7 @@ def render() -> str:
             lines.append(f"- **Compared with:** the first available `{c.reference_kind}` backend")
         for run in c.runs:
             sc = scenarios.CATALOGUE[run.scenario]
-            lines.append(f"- **Scenario `{run.scenario}`** (run `{run.key}`: {_params(run)}): "
+            lines.append(f"- **Scenario `{run.scenario}`** (run `{run.key}`: {run_params_text(run)}): "
                          f"{sc.doc}")
             for name in sorted(bs):
                 src = source_of(bs[name], run.scenario)

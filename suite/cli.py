@@ -1,6 +1,6 @@
 """`python -m suite` — list, run, compare, report.
 
-    python -m suite list
+    python -m suite list [--claim ID]
     python -m suite run [--backends a,b] [--claims id,...] [--bench name,...|none] [--fast|--rigorous] [-o DIR]
     python -m suite compare OLD.json NEW.json [--threshold PCT] [--gate GATE.toml]
     python -m suite gate RESULTS.json --gate GATE.toml
@@ -50,13 +50,31 @@ def _backend_names(arg: str | None) -> list[str]:
     return names
 
 
-def cmd_list(_: argparse.Namespace) -> int:
+def cmd_list(a: argparse.Namespace) -> int:
+    if a.claim:
+        return _list_claim(spec.select([a.claim])[0])
     rows = [(c.id, c.section, c.subject, c.statement) for c in spec.CLAIMS]
     print(tabulate(rows, headers=["claim", "§", "subject", "statement"], tablefmt="github"))
     print()
     _, info = runner.available_backends(backends.names())
     brow = [(n, i["kind"], "yes" if i["available"] else "no", i["version"] or i["reason"]) for n, i in info.items()]
     print(tabulate(brow, headers=["backend", "kind", "available", "version / reason"], tablefmt="github"))
+    return 0
+
+
+def _list_claim(c: spec.Claim) -> int:
+    """One claim: what it says, its criterion, and each run's scenario, params and the file
+    that implements it on every backend (CLAIMS.md has the same, for every claim)."""
+    from suite import catalogue, scenarios
+
+    print(f"{c.id} (§{c.section}, subject {c.subject}): {c.statement}")
+    print(f"criterion: {c.observable}")
+    backends_ = catalogue.loaded_backends()
+    for run in c.runs:
+        print(f"\nscenario {run.scenario} (run {run.key!r}): {catalogue.run_params_text(run)}")
+        print(f"  params with defaults: {scenarios.validate(run.scenario, run.params)}")
+        rows = [(n, catalogue.source_of(b, run.scenario) or "-") for n, b in sorted(backends_.items())]
+        print(tabulate(rows, headers=["backend", "source"], tablefmt="plain"))
     return 0
 
 
@@ -180,7 +198,9 @@ def cmd_catalogue(a: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m suite", description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
-    sub.add_parser("list", help="the claims and the backends with their availability").set_defaults(fn=cmd_list)
+    ls = sub.add_parser("list", help="the claims and the backends with their availability")
+    ls.add_argument("--claim", help="one claim: its criterion, scenarios, params and each backend's file")
+    ls.set_defaults(fn=cmd_list)
     r = sub.add_parser("run", help="run claims and benchmarks, write results.json and the reports")
     r.add_argument("--backends", help="comma-separated backend names (default: all installed)")
     r.add_argument("--claims", help="comma-separated claim ids (default: all; 'none' for benchmarks only)")
