@@ -1,0 +1,3 @@
+module difftest
+
+go 1.22
