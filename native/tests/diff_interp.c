@@ -10,7 +10,7 @@
  *   go g | send c n | recv c n | range c | pollrecv c n | pollsend c n | selrecv [c..] n |
  *   selrange [c..] | selsend [c..] n | stage cin cout | close c | wgadd w d | wgdone w |
  *   wgwait w | lock m k n y | wlock r k n | rlock r k n | atomic k d n | once o k |
- *   oncepanic o msg | try kind msg | sleep us | yield | block
+ *   oncepanic o msg | try kind msg | sleep us | yield | block kind
  * A sent value is gid*1000000 + the sender's running send count.
  * Output: {"end": "ok"|"deadlock"|"panic"|"fatal"|"einval", "err": first line,
  *          "ctr": [...], "viol": V, "recv": [[[c, v, ok]...] per g], "pan": [[msg...] per g]}
@@ -418,9 +418,30 @@ static void run_op(run *r, int g, jv *op) {
   } else if (!strcmp(name, "yield")) {
     goro_yield();
   } else if (!strcmp(name, "block")) {
-    goro_chan *c = goro_chan_make(sizeof(int64_t), 0); /* nobody else knows it */
+    /* blocks for ever on something nobody else can reach: once every other goroutine has
+       ended, the runtime must report the deadlock */
+    const char *kind = as(op, 1);
     int64_t v;
-    goro_chan_recv(c, &v);
+    if (!strcmp(kind, "nilchan")) {
+      goro_chan_recv(NULL, &v);
+    } else if (!strcmp(kind, "wg")) {
+      goro_waitgroup *w = calloc(1, sizeof *w); /* leaked: the blocked run never ends it */
+      goro_wg_add(w, 1);
+      goro_wg_wait(w);
+    } else if (!strcmp(kind, "mutex")) {
+      goro_mutex *m = calloc(1, sizeof *m);
+      goro_mutex_lock(m);
+      goro_mutex_lock(m);
+    } else if (!strcmp(kind, "rw")) {
+      goro_rwmutex *m = calloc(1, sizeof *m);
+      goro_rwmutex_lock(m);
+      goro_rwmutex_rlock(m);
+    } else if (!strcmp(kind, "select")) {
+      goro_select(NULL, 0, false); /* Go's select {} */
+    } else {
+      goro_chan *c = goro_chan_make(sizeof(int64_t), 0);
+      goro_chan_recv(c, &v);
+    }
   }
 }
 

@@ -287,9 +287,31 @@ func (r *run) op(g int, op []interface{}) {
 	case "yield":
 		runtime.Gosched()
 	case "block":
+		// blocks for ever on something nobody else can reach: every other goroutine has
+		// ended, so the runtime reports the deadlock and ends the process
 		r.report("deadlock", "")
-		c := make(chan int64) // nobody else knows it: the runtime reports the deadlock
-		<-c
+		switch str(op, 1) {
+		case "nilchan":
+			var c chan int64
+			<-c
+		case "wg":
+			var w sync.WaitGroup
+			w.Add(1)
+			w.Wait()
+		case "mutex":
+			var m sync.Mutex
+			m.Lock()
+			m.Lock()
+		case "rw":
+			var m sync.RWMutex
+			m.Lock()
+			m.RLock()
+		case "select":
+			select {}
+		default:
+			c := make(chan int64)
+			<-c
+		}
 	}
 }
 
