@@ -8,7 +8,8 @@
  * Program: {"procs": P, "chans": [cap...], "nmu": M, "nrw": R, "nwg": W, "nonce": O,
  *           "nctr": K, "gs": [[op...] ...]}   gs[0] is main; an op is an array ["name", args...]:
  *   go g | send c n | recv c n | range c | pollrecv c n | pollsend c n | selrecv [c..] n |
- *   selrange [c..] | selsend [c..] n | stage cin cout | close c | wgadd w d | wgdone w |
+ *   selrange [c..] | selsend [c..] n | pump cin m cout n | pollsel [c..] n | len c |
+ *   stage cin cout | close c | wgadd w d | wgdone w |
  *   wgwait w | lock m k n y | wlock r k n | rlock r k n | atomic k d n | once o k |
  *   oncepanic o msg | try kind msg | sleep us | yield | block kind
  * A sent value is gid*1000000 + the sender's running send count.
@@ -353,6 +354,46 @@ static void run_op(run *r, int g, jv *op) {
     }
     free(cs);
     free(vals);
+  } else if (!strcmp(name, "pump")) {
+    /* receive m from cin and send n on cout through one select, a finished side's case
+       disabled by a nil channel (Go's idiom) */
+    long long ci = ai(op, 1), m = ai(op, 2), n = ai(op, 4);
+    goro_chan *in = chan_of(r, ci), *out = chan_of(r, ai(op, 3));
+    int64_t vin = 0, vout = n > 0 ? next_value(r, g) : 0;
+    goro_case cs[2] = {{in, GORO_RECV, &vin, false}, {out, GORO_SEND, &vout, false}};
+    for (long long got = 0, sent = 0; got < m || sent < n;) {
+      cs[0].ch = got < m ? in : NULL;
+      cs[1].ch = sent < n ? out : NULL;
+      if (goro_select(cs, 2, false) == 0) {
+        rlog_add(&r->recv[g], ci, vin, cs[0].ok);
+        got++;
+      } else if (++sent < n) {
+        vout = next_value(r, g);
+      }
+    }
+  } else if (!strcmp(name, "pollsel")) {
+    jv *list = op->n > 1 ? op->items[1] : NULL;
+    int nc = list && list->t == J_ARR ? list->n : 0;
+    if (nc == 0) return;
+    goro_case *cs = calloc(nc, sizeof *cs);
+    int64_t *vals = calloc(nc, sizeof *vals);
+    for (int i = 0; i < nc; i++) cs[i] = (goro_case){chan_of(r, list->items[i]->num), GORO_RECV, &vals[i], false};
+    for (long long got = 0, n = ai(op, 2); got < n;) {
+      int i = goro_select(cs, nc, true);
+      if (i < 0) {
+        goro_yield();
+        continue;
+      }
+      rlog_add(&r->recv[g], list->items[i]->num, vals[i], cs[i].ok);
+      got++;
+    }
+    free(cs);
+    free(vals);
+  } else if (!strcmp(name, "len")) {
+    goro_chan *c = chan_of(r, ai(op, 1));
+    char note[64];
+    snprintf(note, sizeof note, "len %zu cap %zu", goro_chan_len(c), goro_chan_cap(c));
+    plog_add(&r->pan[g], note);
   } else if (!strcmp(name, "stage")) {
     long long ci = ai(op, 1);
     goro_chan *in = chan_of(r, ci), *out = chan_of(r, ai(op, 2));

@@ -258,6 +258,7 @@ class Builder:
         self.groups: list[list[int]] = []
         self.nmu = self.nrw = self.nwg = self.nonce = 0
         self.nctr = 0
+        self.post: list = []  # main's ops after every goroutine has ended
         self.nwg = 1  # wg 0: every goroutine's lifetime, waited for by main at the end
 
     def chan(self) -> int:
@@ -339,7 +340,7 @@ class Builder:
     def pat_close(self):
         c = self.chan()
         np_ = self.draw(st.integers(1, 3))
-        sends = [[self.send_op(c, self.draw(st.integers(0, 5)))] for _ in range(np_)]
+        sends = [[self.send_op(c, self.draw(st.integers(0, 8)))] for _ in range(np_)]
         used = self.closed_after(list(range(np_)), sends, [c])
         self.consumers_range(c, used)
 
@@ -396,12 +397,57 @@ class Builder:
             for c in cs:
                 self.consumers_range(c, used)
 
+    def pat_pump(self):
+        """Producers -> c1 -> pumps (one select receiving from c1 and sending on c2) -> c2 ->
+        consumers; every count adds up, and a pump never waits on one side only."""
+        c1, c2 = self.chan(), self.chan()
+        np_, npump, nc = self.draw(st.integers(1, 2)), self.draw(st.integers(1, 2)), self.draw(st.integers(1, 2))
+        ns = [self.draw(st.integers(0, 6)) for _ in range(np_)]
+        outs = [self.draw(st.integers(0, 6)) for _ in range(npump)]
+        ms = self.members(np_ + npump + nc)
+        for g, n in zip(ms, ns):
+            self.roles[g].append(self.send_op(c1, n))
+        for g, m, n in zip(ms[np_:], self.split(sum(ns), npump), outs):
+            self.roles[g].append(["pump", c1, m, c2, n])
+        for g, n in zip(ms[np_ + npump:], self.split(sum(outs), nc)):
+            self.roles[g].append(self.recv_op(c2, n))
+
+    def pat_pollsel(self):
+        """select with default over buffered channels, polling until a fixed count."""
+        cs = []
+        for _ in range(self.draw(st.integers(1, 3))):
+            self.chans.append(self.draw(st.integers(1, 3)))
+            cs.append(len(self.chans) - 1)
+        ns = [self.draw(st.integers(0, 6)) for _ in cs]
+        nc = self.draw(st.integers(1, 2))
+        ms = self.members(len(cs) + nc)
+        for g, c, n in zip(ms, cs, ns):
+            self.roles[g].append(self.send_op(c, n))
+        for g, n in zip(ms[len(cs):], self.split(sum(ns), nc)):
+            self.roles[g].append(["pollsel", cs, n])
+
+    def pat_leftover(self):
+        """Sends that fit in the buffer and nobody receives until main, after every goroutine
+        has ended, reads len/cap, maybe closes, then drains (values first, then !ok)."""
+        cap = self.draw(st.integers(1, 4))
+        self.chans.append(cap)
+        c = len(self.chans) - 1
+        total = self.draw(st.integers(0, cap))
+        np_ = self.draw(st.integers(1, 2))
+        for g, n in zip(self.members(np_), self.split(total, np_)):
+            self.roles[g].append(["send", c, n])
+        self.post.append(["len", c])
+        if self.draw(st.booleans()):
+            self.post += [["close", c], ["range", c], ["len", c]]
+        else:
+            self.post += [["recv", c, total], ["len", c]]
+
     # -- shared-memory patterns (never block for ever: usable by any goroutine, any order) --
     def pat_mutex(self):
         m, k = self.new("nmu"), self.new("nctr")
         for _ in range(self.draw(st.integers(1, 3))):
             g = self.members(1)[0]
-            self.roles[g].append(["lock", m, k, self.draw(st.integers(1, 8)), self.draw(st.integers(0, 1))])
+            self.roles[g].append(["lock", m, k, self.draw(st.integers(1, 12)), self.draw(st.integers(0, 1))])
 
     def pat_rw(self):
         r, k = self.new("nrw"), self.new("nctr")
@@ -432,7 +478,8 @@ class Builder:
             kind = self.draw(st.sampled_from(PANIC_KINDS))
             self.roles[g].append(["try", kind, f"p{self.draw(st.integers(0, 9))}"])
 
-    PATTERNS = ("count", "close", "stage", "selrecv", "selrange", "selsend", "mutex", "rw", "atomic", "once", "panic")
+    PATTERNS = ("count", "close", "stage", "selrecv", "selrange", "selsend", "pump", "pollsel", "leftover",
+                "mutex", "rw", "atomic", "once", "panic")
 
     def finish(self) -> dict:
         draw = self.draw
@@ -455,14 +502,14 @@ class Builder:
                 ops += [["wgadd", 0, 1], ["go", h]]
             ops += self.roles[g]
             if g == 0:
-                ops.append(["wgwait", 0])
+                ops += [["wgwait", 0], *self.post]
             else:
                 ops.append(["wgdone", 0])
             gs.append(ops)
         if draw(st.integers(0, 11)) == 7:  # not 0: hypothesis favours small draws
             gs[0].append(["block", draw(st.sampled_from(BLOCK_KINDS))])
         prog = {
-            "procs": draw(st.integers(1, 4)),
+            "procs": draw(st.sampled_from([2, 4, 1, 3])),
             "chans": self.chans,
             "nmu": self.nmu,
             "nrw": self.nrw,

@@ -221,6 +221,55 @@ func (r *run) op(g int, op []interface{}) {
 				selectSend(cases, r.next(g))
 			}
 		}
+	case "pump":
+		// receive m from cin and send n on cout through one select; a finished side's case
+		// is disabled with a nil channel
+		ci, m, n := num(op, 1), num(op, 2), num(op, 4)
+		in, out := r.chanOf(ci), r.chanOf(num(op, 3))
+		var vout int64
+		if n > 0 {
+			vout = r.next(g)
+		}
+		for got, sent := int64(0), int64(0); got < m || sent < n; {
+			cin, cout := in, out
+			if got >= m {
+				cin = nil
+			}
+			if sent >= n {
+				cout = nil
+			}
+			select {
+			case v, ok := <-cin:
+				r.log(g, ci, v, ok)
+				got++
+			case cout <- vout:
+				sent++
+				if sent < n {
+					vout = r.next(g)
+				}
+			}
+		}
+	case "pollsel":
+		list := ints(op, 1)
+		if len(list) == 0 {
+			return
+		}
+		cases := make([]reflectCase, len(list))
+		for i, ci := range list {
+			cases[i] = reflectCase{ci, r.chanOf(ci)}
+		}
+		for got := int64(0); got < num(op, 2); {
+			i, v, ok, chosen := selectRecvDefault(cases)
+			if !chosen {
+				runtime.Gosched()
+				continue
+			}
+			r.log(g, cases[i].id, v, ok)
+			got++
+		}
+	case "len":
+		c := r.chanOf(num(op, 1))
+		r.pan[g] = append(r.pan[g], fmt.Sprintf("len %d cap %d", len(c), cap(c)))
 	case "stage":
 		ci := num(op, 1)
 		in, out := r.chanOf(ci), r.chanOf(num(op, 2))

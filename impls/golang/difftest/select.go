@@ -32,3 +32,21 @@ func selectSend(cases []reflectCase, v int64) {
 	}
 	reflect.Select(rc)
 }
+
+// selectRecvDefault: a select over receive cases with a default; chosen is false when the
+// default ran.
+func selectRecvDefault(cases []reflectCase) (i int, v int64, ok bool, chosen bool) {
+	rc := make([]reflect.SelectCase, len(cases)+1)
+	for k, c := range cases {
+		rc[k] = reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(c.c)}
+	}
+	rc[len(cases)] = reflect.SelectCase{Dir: reflect.SelectDefault}
+	k, x, ok := reflect.Select(rc)
+	if k == len(cases) {
+		return 0, 0, false, false
+	}
+	if ok {
+		v = x.Int()
+	}
+	return k, v, ok, true
+}
