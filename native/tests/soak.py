@@ -232,7 +232,7 @@ def run(names: list[str], rounds: int, warmup: int, budget: float, round_timeout
                 continue
             rnd, name, params = soak.current or (len(samples) + 1, "?", {})
             say(f"STUCK: round {rnd}, scenario {name} {json.dumps(params)}: no progress for "
-                f"{round_timeout:.0f} s; every thread's Python stack follows")
+                f"{round_timeout:g} s; every thread's Python stack follows")
             faulthandler.dump_traceback(file=sys.stderr, all_threads=True)
             sys.stderr.flush()
             os._exit(3)
