@@ -11,7 +11,7 @@
  *   selrange [c..] | selsend [c..] n | pump cin m cout n | pollsel [c..] n | len c |
  *   stage cin cout | close c | wgadd w d | wgdone w |
  *   wgwait w | lock m k n y | wlock r k n | rlock r k n | atomic k d n | once o k |
- *   oncepanic o msg | try kind msg | sleep us | yield | block kind
+ *   oncepanic o msg | try kind msg | sleep us | yield | block kind | die kind msg
  * A sent value is gid*1000000 + the sender's running send count.
  * Output: {"end": "ok"|"deadlock"|"panic"|"fatal"|"einval", "err": first line,
  *          "ctr": [...], "viol": V, "recv": [[[c, v, ok]...] per g], "pan": [[msg...] per g]}
@@ -217,7 +217,32 @@ typedef struct {
   jv *op;
   char msg[256];
   int got;
+  char order[16]; /* "defers": the order deferred calls ran in */
+  int second;     /* "recover2", "indirect": a later/indirect recover() saw a panic */
 } tryctx;
+typedef struct {
+  tryctx *t;
+  char c;
+} notearg;
+static void note(void *p) {
+  notearg *a = p;
+  size_t n = strlen(a->t->order);
+  if (n + 1 < sizeof a->t->order) a->t->order[n] = a->c;
+}
+static void recover_second(void *p) {
+  tryctx *t = p;
+  if (goro_recover()) t->second = 1;
+}
+static void indirect_helper(void *p) { /* a nested frame: recover() must return nil (Go) */
+  tryctx *t = p;
+  if (goro_recover()) t->second = 1;
+}
+static void indirect_defer(void *p) { goro_call(indirect_helper, p); }
+static void indirect_inner(void *p) {
+  tryctx *t = p;
+  goro_defer(indirect_defer, t);
+  goro_panic(as(t->op, 2));
+}
 static void recoverer(void *p) {
   tryctx *t = p;
   const char *m = goro_recover();
@@ -237,6 +262,7 @@ static void repanic_inner(void *p) {
 }
 static void try_body(void *p) {
   tryctx *t = p;
+  if (!strcmp(as(t->op, 1), "recover2")) goro_defer(recover_second, t); /* runs last */
   goro_defer(recoverer, t);
   const char *name = as(t->op, 0);
   if (!strcmp(name, "oncepanic")) {
@@ -245,7 +271,15 @@ static void try_body(void *p) {
     return;
   }
   const char *kind = as(t->op, 1);
-  if (!strcmp(kind, "msg")) {
+  if (!strcmp(kind, "defers")) {
+    notearg a[3] = {{t, 'a'}, {t, 'b'}, {t, 'c'}};
+    for (int i = 0; i < 3; i++) goro_defer(note, &a[i]);
+    goro_panic(as(t->op, 2));
+  } else if (!strcmp(kind, "recover2")) {
+    goro_panic(as(t->op, 2));
+  } else if (!strcmp(kind, "indirect")) {
+    goro_call(indirect_inner, t);
+  } else if (!strcmp(kind, "msg")) {
     goro_panic(as(t->op, 2));
   } else if (!strcmp(kind, "close2")) {
     goro_chan *c = goro_chan_make(sizeof(int64_t), 1);
@@ -268,6 +302,38 @@ static void try_body(void *p) {
     /* a deferred call of an inner frame panics again while the first panic unwinds: Go's
        recover returns the second panic's value */
     goro_call(repanic_inner, (void *)as(t->op, 2));
+  }
+}
+
+static void gopanic(void *p) { goro_panic((const char *)p); }
+/* Ends the run the way Go ends the process: an unrecovered panic or a fatal error. */
+static void die(run *r, jv *op) {
+  (void)r;
+  const char *kind = as(op, 1), *msg = as(op, 2);
+  int64_t v = 1;
+  if (!strcmp(kind, "panic")) {
+    goro_panic(msg);
+  } else if (!strcmp(kind, "gopanic")) {
+    goro_go(gopanic, (void *)msg);
+    goro_select(NULL, 0, false); /* main parks; the goroutine's panic ends the run */
+  } else if (!strcmp(kind, "unlock")) {
+    goro_mutex_unlock(calloc(1, sizeof(goro_mutex)));
+  } else if (!strcmp(kind, "runlock")) {
+    goro_rwmutex_runlock(calloc(1, sizeof(goro_rwmutex)));
+  } else if (!strcmp(kind, "rwunlock")) {
+    goro_rwmutex_unlock(calloc(1, sizeof(goro_rwmutex)));
+  } else if (!strcmp(kind, "negwg")) {
+    goro_wg_add(calloc(1, sizeof(goro_waitgroup)), -1);
+  } else if (!strcmp(kind, "close2")) {
+    goro_chan *c = goro_chan_make(sizeof v, 1);
+    goro_chan_close(c);
+    goro_chan_close(c);
+  } else if (!strcmp(kind, "sendclosed")) {
+    goro_chan *c = goro_chan_make(sizeof v, 1);
+    goro_chan_close(c);
+    goro_chan_send(c, &v);
+  } else if (!strcmp(kind, "closenil")) {
+    goro_chan_close(NULL);
   }
 }
 
@@ -453,7 +519,12 @@ static void run_op(run *r, int g, jv *op) {
   } else if (!strcmp(name, "oncepanic") || !strcmp(name, "try")) {
     tryctx t = {.r = r, .g = g, .op = op};
     goro_call(try_body, &t);
-    plog_add(&r->pan[g], t.got ? t.msg : "none");
+    char note[400];
+    snprintf(note, sizeof note, "%s%s%s%s", t.got ? t.msg : "none", t.order[0] ? " order=" : "",
+             t.order, t.second ? " second" : "");
+    plog_add(&r->pan[g], note);
+  } else if (!strcmp(name, "die")) {
+    die(r, op);
   } else if (!strcmp(name, "sleep")) {
     goro_sleep(ai(op, 1) * 1000);
   } else if (!strcmp(name, "yield")) {

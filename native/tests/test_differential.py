@@ -193,9 +193,15 @@ def run_go_alone(exe: str, line: str, timeout: float = PROGRAM_TIMEOUT_S) -> dic
         return {"end": "hang", "err": f"go: no result after {timeout:.0f} s"}
     lines = p.stdout.splitlines()
     res = json.loads(lines[0]) if lines else {"end": "crash"}
+    first = next((ln for ln in p.stderr.splitlines() if ln.strip()), "")
     if res.get("end") == "deadlock":
         if p.returncode != 2 or "all goroutines are asleep - deadlock!" not in p.stderr:
             res["end"] = f"no-deadlock (exit {p.returncode})"
+    elif res.get("end") == "die":  # an unrecovered panic or a fatal error ended the process
+        res["end"] = "panic" if first.startswith("panic: ") else "fatal" if first.startswith("fatal error: ") else "crash"
+        res["err"] = first
+        if p.returncode != 2:
+            res["end"] = f"no-death (exit {p.returncode})"
     elif p.returncode != 0:
         res = {"end": "crash", "err": f"go exited {p.returncode}: {p.stderr[-2000:]}"}
     return res
@@ -209,7 +215,7 @@ PRODUCER_BASE = 1_000_000  # a value is producer id * PRODUCER_BASE + the produc
 def observables(prog: dict, res: dict) -> dict:
     """What must be equal on both sides, from a raw result (receive logs are nondeterministic
     in order across receivers; their multisets, per-producer order and ok flags are not)."""
-    if res.get("end") not in ("ok", "deadlock"):
+    if res.get("end") not in ("ok", "deadlock", "panic", "fatal"):
         return {"end": res.get("end"), "err": res.get("err", "")}
     group_of = {}
     for gi, group in enumerate(prog.get("groups", [])):
@@ -231,6 +237,9 @@ def observables(prog: dict, res: dict) -> dict:
             last[key] = v
     return {
         "end": res["end"],
+        # the first line of an unrecovered panic or fatal error ("panic: boom"); a deadlock's
+        # text is the runtime's own (native prints it, Go's is checked by run_go_alone)
+        "err": res.get("err", "") if res["end"] in ("panic", "fatal") else "",
         "ctr": res.get("ctr"),
         "viol": res.get("viol"),
         "pan": res.get("pan"),
@@ -242,8 +251,21 @@ def observables(prog: dict, res: dict) -> dict:
 
 # ---- the generator -----------------------------------------------------------------------------
 
-PANIC_KINDS = ("msg", "close2", "sendclosed", "closenil", "negwg", "repanic")
+PANIC_KINDS = ("msg", "close2", "sendclosed", "closenil", "negwg", "repanic", "defers", "recover2", "indirect")
 BLOCK_KINDS = ("chan", "nilchan", "wg", "mutex", "rw", "select")
+# how main may end the program instead: an unrecovered panic (in main or a new goroutine) or a
+# fatal error; FATAL_KINDS are Go's fatal errors, the rest panics
+DIE_KINDS = ("panic", "gopanic", "unlock", "runlock", "rwunlock", "negwg", "close2", "sendclosed", "closenil")
+FATAL_KINDS = ("unlock", "runlock", "rwunlock")
+
+
+def expected_end(prog: dict) -> str:
+    last = prog["gs"][0][-1] if prog["gs"][0] else ["none"]
+    if last[0] == "block":
+        return "deadlock"
+    if last[0] == "die":
+        return "fatal" if last[1] in FATAL_KINDS else "panic"
+    return "ok"
 
 
 class Builder:
@@ -506,8 +528,11 @@ class Builder:
             else:
                 ops.append(["wgdone", 0])
             gs.append(ops)
-        if draw(st.integers(0, 11)) == 7:  # not 0: hypothesis favours small draws
+        end = draw(st.integers(0, 11))  # the ending: 7 and 9 are rare, not 0 (favoured)
+        if end == 7:
             gs[0].append(["block", draw(st.sampled_from(BLOCK_KINDS))])
+        elif end == 9:
+            gs[0].append(["die", draw(st.sampled_from(DIE_KINDS)), f"boom{draw(st.integers(0, 9))}"])
         prog = {
             "procs": draw(st.sampled_from([2, 4, 1, 3])),
             "chans": self.chans,
@@ -552,7 +577,7 @@ class Pair:
         line = json.dumps(prog, separators=(",", ":"))
         self.programs += 1
         nat = self.native.run(line)
-        if prog["gs"][0] and prog["gs"][0][-1][0] == "block":
+        if expected_end(prog) != "ok":  # Go's process ends with the program
             self.go_alone += 1
             go = run_go_alone(self.go_exe, line)
         else:
@@ -596,7 +621,7 @@ class Divergence(AssertionError):
 def make_check(pair: Pair, last_failure: dict):
     def check(prog: dict) -> None:
         same, nat, go = compare(pair, prog)
-        if go["obs"].get("order_errors") or go["obs"].get("end") != ("deadlock" if prog["gs"][0][-1][0] == "block" else "ok"):
+        if go["obs"].get("order_errors") or go["obs"].get("end") != expected_end(prog):
             # the Go side disagrees with what the generator promised: a generator bug
             raise AssertionError(f"generator: Go result not as designed\n{json.dumps(prog)}\n{go['raw']}")
         if not same:
@@ -665,7 +690,7 @@ def test_native_matches_go(pair):
     before = pair.programs
     found = run_campaign(pair, _examples(), _seed())
     ran = pair.programs - before
-    print(f"difftest: {ran} programs run ({pair.go_alone} deadlocking ones in a Go process each)")
+    print(f"difftest: {ran} programs run ({pair.go_alone} ending in a deadlock, panic or fatal error: a Go process each)")
     if found:
         pytest.fail(
             "native and Go differ (shrunk program appended to difftest_regressions.jsonl):\n"
@@ -721,7 +746,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         pair.close()
     print(f"difftest campaign: {pair.programs} programs in {time.monotonic() - t0:.0f} s, "
-          f"{rounds} rounds, {pair.go_alone} deadlocking, {len(found)} divergences "
+          f"{rounds} rounds, {pair.go_alone} ending in deadlock/panic/fatal, {len(found)} divergences "
           f"(native process starts {pair.native.starts}, go {pair.go.starts})")
     return 1 if found else 0
 

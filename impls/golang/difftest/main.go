@@ -106,8 +106,15 @@ func (r *run) body(g int) {
 }
 
 func (r *run) try(g int, op []interface{}) {
-	msg := "none"
+	msg, order, second := "none", "", false
 	func() {
+		if str(op, 1) == "recover2" {
+			defer func() { // runs after the first recover: nothing left to recover
+				if recover() != nil {
+					second = true
+				}
+			}()
+		}
 		defer func() {
 			if x := recover(); x != nil {
 				msg = fmt.Sprint(x)
@@ -119,6 +126,24 @@ func (r *run) try(g int, op []interface{}) {
 			return
 		}
 		switch str(op, 1) {
+		case "defers":
+			for _, c := range "abc" {
+				defer func() { order += string(c) }()
+			}
+			panic(str(op, 2))
+		case "recover2":
+			panic(str(op, 2))
+		case "indirect":
+			func() {
+				defer func() {
+					func() { // not called by the deferred function itself: recover() is nil
+						if recover() != nil {
+							second = true
+						}
+					}()
+				}()
+				panic(str(op, 2))
+			}()
 		case "msg":
 			panic(str(op, 2))
 		case "close2":
@@ -143,7 +168,50 @@ func (r *run) try(g int, op []interface{}) {
 			}()
 		}
 	}()
+	if order != "" {
+		msg += " order=" + order
+	}
+	if second {
+		msg += " second"
+	}
 	r.pan[g] = append(r.pan[g], msg)
+}
+
+// die ends the process the way an unrecovered panic or a fatal error does (after the
+// observables are out).
+func (r *run) die(op []interface{}) {
+	r.report("die", "")
+	msg := str(op, 2)
+	switch str(op, 1) {
+	case "panic":
+		panic(msg)
+	case "gopanic":
+		go func() { panic(msg) }()
+		select {}
+	case "unlock":
+		var m sync.Mutex
+		m.Unlock()
+	case "runlock":
+		var m sync.RWMutex
+		m.RUnlock()
+	case "rwunlock":
+		var m sync.RWMutex
+		m.Unlock()
+	case "negwg":
+		var w sync.WaitGroup
+		w.Add(-1)
+	case "close2":
+		c := make(chan int64, 1)
+		close(c)
+		close(c)
+	case "sendclosed":
+		c := make(chan int64, 1)
+		close(c)
+		c <- 1
+	case "closenil":
+		var c chan int64
+		close(c)
+	}
 }
 
 func (r *run) op(g int, op []interface{}) {
@@ -335,6 +403,8 @@ func (r *run) op(g int, op []interface{}) {
 		time.Sleep(time.Duration(num(op, 1)) * time.Microsecond)
 	case "yield":
 		runtime.Gosched()
+	case "die":
+		r.die(op)
 	case "block":
 		// blocks for ever on something nobody else can reach: every other goroutine has
 		// ended, so the runtime reports the deadlock and ends the process
