@@ -81,6 +81,12 @@ LEAKS_BY_DESIGN = {
 }
 EXCLUDED = {**NOT_IN_PROCESS, **LEAKS_BY_DESIGN}
 PROCS_CYCLE = (1, 2, 3, 4)
+MAX_PRINTED_FAILURES = 20
+MAX_FAILURES = 200
+# goro_run's answers once an earlier run left a goroutine running: no later run can start, so
+# the soak stops at the first of them (the failure before it is the one to read)
+WEDGED = ("not callable during a run", "an earlier run is still running",
+          "another run is in progress")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -139,6 +145,7 @@ class Soak:
         self.failures: list[dict[str, Any]] = []
         self.results: queue.Queue = queue.Queue()
         self.stop = threading.Event()
+        self.stopped_why = ""
         self._expected: dict[tuple[str, str], dict[str, str]] = {}
 
     def params(self, name: str, rnd: int, index: int) -> dict[str, Any]:
@@ -164,10 +171,19 @@ class Soak:
     def fail(self, rnd: int, name: str, params: dict[str, Any], message: str) -> None:
         self.failures.append({"round": rnd, "scenario": name, "params": params,
                               "message": message})
-        print(f"FAIL round {rnd} {name} {json.dumps(params)}: {message}", flush=True)
+        if len(self.failures) <= MAX_PRINTED_FAILURES:
+            print(f"FAIL round {rnd} {name} {json.dumps(params)}: {message}", flush=True)
+        if len(self.failures) >= MAX_FAILURES or any(w in message for w in WEDGED):
+            self.stopped_why = (f"the runtime starts no run from round {rnd} on ({name})"
+                                if any(w in message for w in WEDGED)
+                                else f"{len(self.failures)} failures")
+            print(f"STOP: {self.stopped_why}", flush=True)
+            self.stop.set()  # a broken runtime: no point going on
 
     def one_round(self, rnd: int) -> None:
         for index, name in enumerate(self.names):
+            if self.stop.is_set():
+                break
             params = self.params(name, rnd, index)
             self.current = (rnd, name, params)
             try:
@@ -253,9 +269,12 @@ def run(names: list[str], rounds: int, warmup: int, budget: float, round_timeout
                                "excluded": {k: v for k, v in EXCLUDED.items() if k not in names},
                                "limits": {"rss_pct": rss_limit, "threads": thread_allowance,
                                           "fds": fd_allowance},
-                               "failures": soak.failures, "before": before, "problems": []}
+                               "failures": soak.failures, "before": before, "problems": [],
+                               "samples": [{"round": r, **samples[r]} for r in sorted(samples)]}
     problems = summary["problems"]
-    if done < rounds:
+    if soak.stopped_why:
+        problems.append(f"stopped after round {done}: {soak.stopped_why}")
+    elif done < rounds:
         problems.append(f"only {done} of {rounds} rounds within the budget")
     if done <= warmup:
         problems.append(f"no rounds after the warm-up of {warmup}")
