@@ -57,7 +57,7 @@ import time
 from collections import Counter, defaultdict
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -91,9 +91,14 @@ def build_native(san: str | None = None) -> str:
     cc = os.environ.get("CC", "gcc")
     if shutil.which(cc) is None:
         raise RuntimeError(f"no C compiler ({cc})")
-    srcs = [os.path.join(HERE, "diff_interp.c"), *sorted(glob.glob(os.path.join(NATIVE, "src", "*.c")))]
+    srcs = [
+        os.path.join(HERE, "diff_interp.c"),
+        *sorted(glob.glob(os.path.join(NATIVE, "src", "*.c"))),
+    ]
     asm = os.path.join(NATIVE, "src", "switch_x86_64.S")
-    headers = sorted(glob.glob(os.path.join(NATIVE, "src", "*.h"))) + [os.path.join(NATIVE, "include", "goro.h")]
+    headers = sorted(glob.glob(os.path.join(NATIVE, "src", "*.h"))) + [
+        os.path.join(NATIVE, "include", "goro.h")
+    ]
     flags = [*cbuild.WARN, "-g", "-O1" if san else "-O2", *cbuild.sanitize_flags(san or None)]
     h = hashlib.sha256(" ".join([cc, *flags]).encode())
     for p in [*srcs, asm, *headers]:
@@ -189,7 +194,9 @@ def run_go_alone(exe: str, line: str, timeout: float = PROGRAM_TIMEOUT_S) -> dic
     """A program that ends in a deadlock: Go prints the observables, then the runtime ends the
     process with exit status 2 and the deadlock message (checked here)."""
     try:
-        p = subprocess.run([exe], input=line + "\n", capture_output=True, text=True, timeout=timeout)
+        p = subprocess.run(
+            [exe], input=line + "\n", capture_output=True, text=True, timeout=timeout
+        )
     except subprocess.TimeoutExpired:
         return {"end": "hang", "err": f"go: no result after {timeout:.0f} s"}
     lines = p.stdout.splitlines()
@@ -199,7 +206,13 @@ def run_go_alone(exe: str, line: str, timeout: float = PROGRAM_TIMEOUT_S) -> dic
         if p.returncode != 2 or "all goroutines are asleep - deadlock!" not in p.stderr:
             res["end"] = f"no-deadlock (exit {p.returncode})"
     elif res.get("end") == "die":  # an unrecovered panic or a fatal error ended the process
-        res["end"] = "panic" if first.startswith("panic: ") else "fatal" if first.startswith("fatal error: ") else "crash"
+        res["end"] = (
+            "panic"
+            if first.startswith("panic: ")
+            else "fatal"
+            if first.startswith("fatal error: ")
+            else "crash"
+        )
         res["err"] = first
         if p.returncode != 2:
             res["end"] = f"no-death (exit {p.returncode})"
@@ -252,11 +265,31 @@ def observables(prog: dict, res: dict) -> dict:
 
 # ---- the generator -----------------------------------------------------------------------------
 
-PANIC_KINDS = ("msg", "close2", "sendclosed", "closenil", "negwg", "repanic", "defers", "recover2", "indirect")
+PANIC_KINDS = (
+    "msg",
+    "close2",
+    "sendclosed",
+    "closenil",
+    "negwg",
+    "repanic",
+    "defers",
+    "recover2",
+    "indirect",
+)
 BLOCK_KINDS = ("chan", "nilchan", "wg", "mutex", "rw", "select")
 # how main may end the program instead: an unrecovered panic (in main or a new goroutine) or a
 # fatal error; FATAL_KINDS are Go's fatal errors, the rest panics
-DIE_KINDS = ("panic", "gopanic", "unlock", "runlock", "rwunlock", "negwg", "close2", "sendclosed", "closenil")
+DIE_KINDS = (
+    "panic",
+    "gopanic",
+    "unlock",
+    "runlock",
+    "rwunlock",
+    "negwg",
+    "close2",
+    "sendclosed",
+    "closenil",
+)
 FATAL_KINDS = ("unlock", "runlock", "rwunlock")
 
 
@@ -311,7 +344,7 @@ class Builder:
 
     def split(self, total: int, k: int) -> list[int]:
         cuts = sorted(self.draw(st.integers(0, total)) for _ in range(k - 1))
-        return [b - a for a, b in zip([0, *cuts], [*cuts, total])]
+        return [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=False)]
 
     # -- channel patterns --
     # Polling (select with default) only on a buffered channel: on an unbuffered one a polling
@@ -330,7 +363,7 @@ class Builder:
         w = self.new("nwg")
         self.prefix.append(["wgadd", w, len(producers)])
         ms = self.members(len(producers) + 1)
-        for g, ops in zip(ms, sends):
+        for g, ops in zip(ms, sends, strict=False):
             self.roles[g] += [*ops, ["wgdone", w]]
         closer = ms[-1]
         self.roles[closer] += [["wgwait", w], *(["close", c] for c in chans)]
@@ -341,9 +374,9 @@ class Builder:
         np_, nc = self.draw(st.integers(1, 3)), self.draw(st.integers(1, 3))
         ns = [self.draw(st.integers(0, 5)) for _ in range(np_)]
         ms = self.members(np_ + nc)
-        for g, n in zip(ms, ns):
+        for g, n in zip(ms, ns, strict=False):
             self.roles[g].append(self.send_op(c, n))
-        for g, n in zip(ms[np_:], self.split(sum(ns), nc)):
+        for g, n in zip(ms[np_:], self.split(sum(ns), nc), strict=False):
             self.roles[g].append(self.recv_op(c, n))
 
     def consumers_range(self, c: int, used: list[int]):
@@ -395,9 +428,9 @@ class Builder:
         ns = [self.draw(st.integers(0, 4)) for _ in cs]
         nc = self.draw(st.integers(1, 2))
         ms = self.members(len(cs) + nc)
-        for g, c, n in zip(ms, cs, ns):
+        for g, c, n in zip(ms, cs, ns, strict=False):
             self.roles[g].append(self.send_op(c, n))
-        for g, n in zip(ms[len(cs):], self.split(sum(ns), nc)):
+        for g, n in zip(ms[len(cs) :], self.split(sum(ns), nc), strict=False):
             self.roles[g].append(["selrecv", cs, n])
 
     def pat_selrange(self):
@@ -431,23 +464,27 @@ class Builder:
         if same:
             self.chans[c1] = max(1, self.chans[c1])
         c2 = c1 if same else self.chan()
-        np_, npump, nc = self.draw(st.integers(1, 2)), self.draw(st.integers(1, 2)), self.draw(st.integers(1, 2))
+        np_, npump, nc = (
+            self.draw(st.integers(1, 2)),
+            self.draw(st.integers(1, 2)),
+            self.draw(st.integers(1, 2)),
+        )
         ns = [self.draw(st.integers(0, 6)) for _ in range(np_)]
         outs = [self.draw(st.integers(0, 6)) for _ in range(npump)]
         ms = self.members(np_ + npump + nc)
-        for g, n in zip(ms, ns):
+        for g, n in zip(ms, ns, strict=False):
             self.roles[g].append(self.send_op(c1, n))
         if same:  # every receiver of the channel shares the sends of producers and pumps
             total = sum(ns) + sum(outs)
             parts = self.split(total, npump + nc)
-            for g, m, n in zip(ms[np_:], parts, outs):
+            for g, m, n in zip(ms[np_:], parts, outs, strict=False):
                 self.roles[g].append(["pump", c1, m, c1, n])
-            for g, n in zip(ms[np_ + npump:], parts[npump:]):
+            for g, n in zip(ms[np_ + npump :], parts[npump:], strict=False):
                 self.roles[g].append(self.recv_op(c1, n))
             return
-        for g, m, n in zip(ms[np_:], self.split(sum(ns), npump), outs):
+        for g, m, n in zip(ms[np_:], self.split(sum(ns), npump), outs, strict=False):
             self.roles[g].append(["pump", c1, m, c2, n])
-        for g, n in zip(ms[np_ + npump:], self.split(sum(outs), nc)):
+        for g, n in zip(ms[np_ + npump :], self.split(sum(outs), nc), strict=False):
             self.roles[g].append(self.recv_op(c2, n))
 
     def pat_wgreuse(self):
@@ -474,9 +511,9 @@ class Builder:
         ns = [self.draw(st.integers(0, 6)) for _ in cs]
         nc = self.draw(st.integers(1, 2))
         ms = self.members(len(cs) + nc)
-        for g, c, n in zip(ms, cs, ns):
+        for g, c, n in zip(ms, cs, ns, strict=False):
             self.roles[g].append(self.send_op(c, n))
-        for g, n in zip(ms[len(cs):], self.split(sum(ns), nc)):
+        for g, n in zip(ms[len(cs) :], self.split(sum(ns), nc), strict=False):
             self.roles[g].append(["pollsel", cs, n])
 
     def pat_leftover(self):
@@ -487,7 +524,7 @@ class Builder:
         c = len(self.chans) - 1
         total = self.draw(st.integers(0, cap))
         np_ = self.draw(st.integers(1, 2))
-        for g, n in zip(self.members(np_), self.split(total, np_)):
+        for g, n in zip(self.members(np_), self.split(total, np_), strict=False):
             self.roles[g].append(["send", c, n])
         self.post.append(["len", c])
         if self.draw(st.booleans()):
@@ -500,7 +537,9 @@ class Builder:
         m, k = self.new("nmu"), self.new("nctr")
         for _ in range(self.draw(st.integers(1, 3))):
             g = self.members(1)[0]
-            self.roles[g].append(["lock", m, k, self.draw(st.integers(1, 12)), self.draw(st.integers(0, 1))])
+            self.roles[g].append(
+                ["lock", m, k, self.draw(st.integers(1, 12)), self.draw(st.integers(0, 1))]
+            )
 
     def pat_rw(self):
         r, k = self.new("nrw"), self.new("nctr")
@@ -513,7 +552,9 @@ class Builder:
         k = self.new("nctr")
         for _ in range(self.draw(st.integers(1, 3))):
             g = self.members(1)[0]
-            self.roles[g].append(["atomic", k, self.draw(st.integers(-3, 5)), self.draw(st.integers(1, 20))])
+            self.roles[g].append(
+                ["atomic", k, self.draw(st.integers(-3, 5)), self.draw(st.integers(1, 20))]
+            )
 
     def pat_once(self):
         o, k = self.new("nonce"), self.new("nctr")
@@ -531,8 +572,23 @@ class Builder:
             kind = self.draw(st.sampled_from(PANIC_KINDS))
             self.roles[g].append(["try", kind, f"p{self.draw(st.integers(0, 9))}"])
 
-    PATTERNS = ("count", "close", "stage", "selrecv", "selrange", "selsend", "pump", "pollsel", "leftover", "wgreuse",
-                "mutex", "rw", "atomic", "once", "panic")
+    PATTERNS = (
+        "count",
+        "close",
+        "stage",
+        "selrecv",
+        "selrange",
+        "selsend",
+        "pump",
+        "pollsel",
+        "leftover",
+        "wgreuse",
+        "mutex",
+        "rw",
+        "atomic",
+        "once",
+        "panic",
+    )
 
     def finish(self) -> dict:
         draw = self.draw
@@ -565,7 +621,9 @@ class Builder:
         if end == 7:
             gs[0].append(["block", draw(st.sampled_from(BLOCK_KINDS))])
         elif end == 9:
-            gs[0].append(["die", draw(st.sampled_from(DIE_KINDS)), f"boom{draw(st.integers(0, 9))}"])
+            gs[0].append(
+                ["die", draw(st.sampled_from(DIE_KINDS)), f"boom{draw(st.integers(0, 9))}"]
+            )
         prog = {
             "procs": draw(st.sampled_from([2, 4, 1, 3])),
             "chans": self.chans,
@@ -626,7 +684,11 @@ def compare(pair: Pair, prog: dict) -> tuple[bool, dict, dict]:
 
 def _diff(on: dict, og: dict) -> str:
     keys = sorted(set(on) | set(og))
-    return "\n".join(f"  {k}: native={on.get(k)!r}\n  {' ' * len(k)}  go    ={og.get(k)!r}" for k in keys if on.get(k) != og.get(k))
+    return "\n".join(
+        f"  {k}: native={on.get(k)!r}\n  {' ' * len(k)}  go    ={og.get(k)!r}"
+        for k in keys
+        if on.get(k) != og.get(k)
+    )
 
 
 def load_regressions() -> list[dict]:
@@ -643,7 +705,12 @@ def save_regression(prog: dict, nat: dict, go: dict) -> bool:
     if key in known:
         return False
     with open(REGRESSIONS, "a") as f:
-        f.write(json.dumps({"program": prog, "native": nat["obs"], "go": go["obs"]}, separators=(",", ":")) + "\n")
+        f.write(
+            json.dumps(
+                {"program": prog, "native": nat["obs"], "go": go["obs"]}, separators=(",", ":")
+            )
+            + "\n"
+        )
     return True
 
 
@@ -673,13 +740,17 @@ def make_check(pair: Pair, last_failure: dict):
         same, nat, go = compare(pair, prog)
         if go["obs"].get("order_errors") or go["obs"].get("end") != expected_end(prog):
             # the Go side disagrees with what the generator promised: a generator bug
-            raise AssertionError(f"generator: Go result not as designed\n{json.dumps(prog)}\n{go['raw']}")
+            raise AssertionError(
+                f"generator: Go result not as designed\n{json.dumps(prog)}\n{go['raw']}"
+            )
         if not same and known_report(nat):
             known_hits[known_report(nat)] += 1
             return
         if not same:
             last_failure.update(program=prog, native=nat, go=go)  # the last call is the shrunk one
-            raise Divergence(f"native and Go differ on\n{json.dumps(prog)}\n{_diff(nat['obs'], go['obs'])}")
+            raise Divergence(
+                f"native and Go differ on\n{json.dumps(prog)}\n{_diff(nat['obs'], go['obs'])}"
+            )
 
     return check
 
@@ -744,8 +815,12 @@ def test_native_matches_go(pair):
     found = run_campaign(pair, _examples(), _seed())
     ran = pair.programs - before
     if known_hits:
-        print(f"difftest: known sanitizer reports (xfail in the regressions file): {dict(known_hits)}")
-    print(f"difftest: {ran} programs run ({pair.go_alone} ending in a deadlock, panic or fatal error: a Go process each)")
+        print(
+            f"difftest: known sanitizer reports (xfail in the regressions file): {dict(known_hits)}"
+        )
+    print(
+        f"difftest: {ran} programs run ({pair.go_alone} ending in a deadlock, panic or fatal error: a Go process each)"
+    )
     if found:
         pytest.fail(
             "native and Go differ (shrunk program appended to difftest_regressions.jsonl):\n"
@@ -760,7 +835,9 @@ def _regression_params():
         # "sanitizer": the bug shows only in that build (GORO_SANITIZE); elsewhere it must pass
         applies = r.get("xfail") and r.get("sanitizer", _sanitizer()) == _sanitizer()
         marks = [pytest.mark.xfail(reason=r["xfail"], strict=False)] if applies else []
-        out.append(pytest.param(r["program"], r.get("repeat", 1), id=r.get("id", f"r{i}"), marks=marks))
+        out.append(
+            pytest.param(r["program"], r.get("repeat", 1), id=r.get("id", f"r{i}"), marks=marks)
+        )
     return out
 
 
@@ -776,7 +853,9 @@ def test_generator_smoke():
     """The generator's programs are valid JSON of the language and some end in a deadlock."""
     from hypothesis import find
 
-    prog = find(programs(), lambda p: p["gs"][0][-1][0] == "block", settings=hypothesis_settings(2000, True))
+    prog = find(
+        programs(), lambda p: p["gs"][0][-1][0] == "block", settings=hypothesis_settings(2000, True)
+    )
     assert prog["gs"][0][-1][0] == "block"
 
 
@@ -785,8 +864,12 @@ def test_generator_smoke():
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Differential testing campaign: native vs Go.")
-    ap.add_argument("--budget", type=float, default=600.0, help="seconds to keep generating (default 600)")
-    ap.add_argument("--batch", type=int, default=300, help="programs per hypothesis run (default 300)")
+    ap.add_argument(
+        "--budget", type=float, default=600.0, help="seconds to keep generating (default 600)"
+    )
+    ap.add_argument(
+        "--batch", type=int, default=300, help="programs per hypothesis run (default 300)"
+    )
     args = ap.parse_args(argv)
     pair = Pair()
     t0 = time.monotonic()
@@ -799,13 +882,21 @@ def main(argv: list[str] | None = None) -> int:
             d = run_campaign(pair, args.batch, s)
             if d:
                 found.append(d)
-                print(f"DIVERGENCE (seed {s}), shrunk:\n{json.dumps(d['program'])}\n{_diff(d['native']['obs'], d['go']['obs'])}", flush=True)
-            print(f"[{time.monotonic() - t0:.0f} s] {pair.programs} programs, {len(found)} divergences", flush=True)
+                print(
+                    f"DIVERGENCE (seed {s}), shrunk:\n{json.dumps(d['program'])}\n{_diff(d['native']['obs'], d['go']['obs'])}",
+                    flush=True,
+                )
+            print(
+                f"[{time.monotonic() - t0:.0f} s] {pair.programs} programs, {len(found)} divergences",
+                flush=True,
+            )
     finally:
         pair.close()
-    print(f"difftest campaign: {pair.programs} programs in {time.monotonic() - t0:.0f} s, "
-          f"{rounds} rounds, {pair.go_alone} ending in deadlock/panic/fatal, {len(found)} divergences "
-          f"(native process starts {pair.native.starts}, go {pair.go.starts})")
+    print(
+        f"difftest campaign: {pair.programs} programs in {time.monotonic() - t0:.0f} s, "
+        f"{rounds} rounds, {pair.go_alone} ending in deadlock/panic/fatal, {len(found)} divergences "
+        f"(native process starts {pair.native.starts}, go {pair.go.starts})"
+    )
     return 1 if found else 0
 
 

@@ -30,12 +30,12 @@ type Program struct {
 }
 
 type Result struct {
-	End  string          `json:"end"`
-	Err  string          `json:"err"`
-	Ctr  []int64         `json:"ctr"`
-	Viol int64           `json:"viol"`
-	Recv [][][3]any      `json:"recv"`
-	Pan  [][]string      `json:"pan"`
+	End  string     `json:"end"`
+	Err  string     `json:"err"`
+	Ctr  []int64    `json:"ctr"`
+	Viol int64      `json:"viol"`
+	Recv [][][3]any `json:"recv"`
+	Pan  [][]string `json:"pan"`
 }
 
 type run struct {
