@@ -48,6 +48,7 @@ import hashlib
 import json
 import os
 import random
+import re
 import selectors
 import shutil
 import subprocess
@@ -728,8 +729,12 @@ class Divergence(AssertionError):
 # Sanitizer reports of known runtime bugs (each has an xfail line in the regressions file):
 # a generated program that only trips one of these is counted, not reported again.
 KNOWN_REPORTS = {
-    # regressions: tsan-timer-when-race (TSan names either access first)
-    "thread": ("timer.c:109 in goro_sleep", "timer.c:62 in goro__timer_add"),
+    # regressions tsan-timer-when-race (TSan names either access first), tsan-goro-go-goid-race
+    "thread": (
+        r"timer\.c:\d+ in goro_sleep$",
+        r"timer\.c:\d+ in goro__timer_add$",
+        r"sched\.c:\d+ in goro_go$",
+    ),
 }
 known_hits: Counter = Counter()
 
@@ -737,8 +742,9 @@ known_hits: Counter = Counter()
 def known_report(nat: dict) -> str | None:
     if nat["raw"].get("end") != "crash":
         return None
+    summaries = re.findall(r"^SUMMARY: .*$", nat["raw"].get("err", ""), re.M)
     for pat in KNOWN_REPORTS.get(_sanitizer(), ()):
-        if pat in nat["raw"].get("err", ""):
+        if summaries and all(re.search(pat, s2) for s2 in summaries[:1]):
             return pat
     return None
 
