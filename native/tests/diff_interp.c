@@ -14,7 +14,7 @@
  *   oncepanic o msg | try kind msg | sleep us | yield | block kind | die kind msg
  * A sent value is gid*1000000 + the sender's running send count.
  * Output: {"end": "ok"|"deadlock"|"panic"|"fatal"|"einval", "err": first line,
- *          "ctr": [...], "viol": V, "recv": [[[c, v, ok]...] per g], "pan": [[msg...] per g]}
+ *          "ctr": [...], "viol": V, "idbad": spawned goroutines whose goro_go id != goro_id(), "recv": [[[c, v, ok]...] per g], "pan": [[msg...] per g]}
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -188,6 +188,7 @@ typedef struct run {
   rlog *recv;
   plog *pan;
   long long *seq; /* per goroutine: sends so far */
+  uint64_t *spawned_id, *self_id; /* goro_go's answer for g, and g's own goro_id() */
 } run;
 
 typedef struct {
@@ -341,7 +342,7 @@ static void run_op(run *r, int g, jv *op) {
   const char *name = as(op, 0);
   if (!strcmp(name, "go")) {
     long long h = ai(op, 1);
-    if (h > 0 && h < r->ng) goro_go(body, &gctxs[h]);
+    if (h > 0 && h < r->ng) r->spawned_id[h] = goro_go(body, &gctxs[h]);
   } else if (!strcmp(name, "send")) {
     goro_chan *c = chan_of(r, ai(op, 1));
     for (long long i = 0, n = ai(op, 2); i < n; i++) {
@@ -560,6 +561,7 @@ static void run_op(run *r, int g, jv *op) {
 static void body(void *arg) {
   gctx *x = arg;
   jv *ops = x->r->gs->items[x->g];
+  x->r->self_id[x->g] = goro_id();
   for (int i = 0; i < ops->n; i++) run_op(x->r, x->g, ops->items[i]);
 }
 
@@ -602,6 +604,8 @@ static void execute(jv *prog) {
   r.recv = calloc(r.ng, sizeof *r.recv);
   r.pan = calloc(r.ng, sizeof *r.pan);
   r.seq = calloc(r.ng, sizeof *r.seq);
+  r.spawned_id = calloc(r.ng, sizeof *r.spawned_id);
+  r.self_id = calloc(r.ng, sizeof *r.self_id);
   gctxs = calloc(r.ng, sizeof *gctxs);
   for (int i = 0; i < r.ng; i++) gctxs[i] = (gctx){&r, i};
 
@@ -621,7 +625,12 @@ static void execute(jv *prog) {
   put_str(err);
   printf(",\"ctr\":[");
   for (int i = 0; i < r.nctr; i++) printf("%s%lld", i ? "," : "", (long long)r.ctr[i]);
-  printf("],\"viol\":%lld,\"recv\":[", (long long)r.viol);
+  /* goro_go's return value is the new goroutine's id (Go has no such API: Go reports 0) */
+  long long idbad = 0;
+  if (st == GORO_OK)
+    for (int g = 1; g < r.ng; g++)
+      if (r.spawned_id[g] && r.spawned_id[g] != r.self_id[g]) idbad++;
+  printf("],\"viol\":%lld,\"idbad\":%lld,\"recv\":[", (long long)r.viol, idbad);
   for (int g = 0; g < r.ng; g++) {
     printf("%s[", g ? "," : "");
     for (int i = 0; i < r.recv[g].n; i += 3)
@@ -650,7 +659,7 @@ static void execute(jv *prog) {
     free(r.pan[g].v);
   }
   free(r.ch), free(r.mu), free(r.rw), free(r.wg), free(r.once), free(r.ctr);
-  free(r.recv), free(r.pan), free(r.seq);
+  free(r.recv), free(r.pan), free(r.seq), free(r.spawned_id), free(r.self_id);
   if (st == GORO_OK) free(gctxs); /* else a discarded goroutine may still hold its gctx */
 }
 
