@@ -8,7 +8,8 @@
 
 Every ``native/tests/test_*.c`` becomes one program linked with every ``native/src/*.c`` and the
 assembled context switch; ``test_core`` is built twice, at -O2 and at -O0 (the TLS-migration
-test must hold at both). Each program answers ``list`` with its case names and runs one case
+test must hold at both), and ``test_sync`` twice, the second time with the runtime's race
+windows widened (``-DGORO_TEST_WIDEN_RACES``). Each program answers ``list`` with its case names and runs one case
 given its name; ``--run-tests`` runs every case in its own process with a timeout. Sanitizer
 builds are standalone executables (no CPython), with the fiber annotations of sched.c.
 """
@@ -59,6 +60,9 @@ def build(sanitize: str | None, outdir: str | None = None, verbose: bool = False
         name = os.path.splitext(os.path.basename(src))[0]
         programs[name] = (src, base_opt)
     programs["test_core_O0"] = (os.path.join(HERE, "tests", "test_core.c"), ["-O0", "-g"])
+    # the sync tests again with the runtime's race windows widened (sema.c, WIDEN_RACE)
+    programs["test_sync_widened"] = (os.path.join(HERE, "tests", "test_sync.c"),
+                                     [*base_opt, "-DGORO_TEST_WIDEN_RACES"])
     built = {}
     for name, (src, opt) in programs.items():
         if sanitize and name == "bench_core":

@@ -72,8 +72,8 @@ int goro_stats_p(int p, goro_stats *out);            /* one P; GORO_EINVAL if ou
 
 /* ---- sync: zero-initialised values are ready to use, as in Go ------------------------- */
 
-typedef struct goro_mutex { uint64_t opaque_[4]; } goro_mutex;
-typedef struct goro_rwmutex { uint64_t opaque_[12]; } goro_rwmutex;
+typedef struct goro_mutex { uint64_t opaque_[5]; } goro_mutex;
+typedef struct goro_rwmutex { uint64_t opaque_[15]; } goro_rwmutex;
 typedef struct goro_waitgroup { uint64_t opaque_[6]; } goro_waitgroup;
 typedef struct goro_once { uint64_t opaque_[6]; } goro_once;
 

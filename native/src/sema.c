@@ -2,6 +2,19 @@
  * semaphore (kept inside the Mutex/RWMutex/WaitGroup that owns it, so no address table). */
 #include "sema.h"
 
+/* Test builds may widen the windows between steps that other threads can interleave with
+ * (native/cbuild.py builds test_sync_widened with it), so a lifetime or ordering bug shows at
+ * once instead of once in thousands of runs. Nothing in a normal build. */
+#ifdef GORO_TEST_WIDEN_RACES
+#define WIDEN_RACE(ns)                                                                      \
+  do {                                                                                     \
+    int64_t until_ = goro_nanotime() + (ns);                                               \
+    while (goro_nanotime() < until_) goro__cpu_relax();                                    \
+  } while (0)
+#else
+#define WIDEN_RACE(ns) ((void)0)
+#endif
+
 bool goro__park_unlock(void *lock) {
   goro__spin_unlock(lock);
   return true;
@@ -15,8 +28,21 @@ static inline bool cansemacquire(uint32_t *count) {
   return false;
 }
 
+/* The unit is ours: wait until every semrelease that may have produced it has made its last
+ * access to s (sema.h, lifetime rule). A releaser never parks in between, so this is short. */
+static void acquired(goro_sema *s) {
+  for (unsigned spins = 0; __atomic_load_n(&s->releasing, __ATOMIC_SEQ_CST) != 0; spins++) {
+    if (spins < 64) goro__cpu_relax();
+    else sched_yield(); /* the releaser's OS thread may be preempted */
+  }
+}
+
 void goro__semacquire(goro_sema *s, const char *reason, bool lifo) {
-  if (cansemacquire(&s->count)) return;
+  WIDEN_RACE(20000); /* lets a release begin before the fast path looks */
+  if (cansemacquire(&s->count)) {
+    acquired(s);
+    return;
+  }
   G *g = goro__getg();
   for (;;) {
     goro__spin_lock(&s->lock);
@@ -26,6 +52,7 @@ void goro__semacquire(goro_sema *s, const char *reason, bool lifo) {
     if (cansemacquire(&s->count)) {
       __atomic_sub_fetch(&s->nwait, 1, __ATOMIC_SEQ_CST);
       goro__spin_unlock(&s->lock);
+      acquired(s);
       return;
     }
     sudog *sg = goro__mysudog(g);
@@ -34,16 +61,26 @@ void goro__semacquire(goro_sema *s, const char *reason, bool lifo) {
     goro__gsync(g)->waiter = sg;
     goro__park(reason, goro__park_unlock, &s->lock);
     goro__gsync(g)->waiter = NULL;
-    if (sg->ticket || cansemacquire(&s->count)) return;
+    if (sg->ticket || cansemacquire(&s->count)) {
+      acquired(s);
+      return;
+    }
   }
 }
 
 void goro__semrelease(goro_sema *s, bool handoff) {
+  /* In before the unit is visible, out after the last access to s (sema.h, lifetime rule). */
+  __atomic_add_fetch(&s->releasing, 1, __ATOMIC_SEQ_CST);
   __atomic_add_fetch(&s->count, 1, __ATOMIC_SEQ_CST);
-  if (__atomic_load_n(&s->nwait, __ATOMIC_SEQ_CST) == 0) return;
+  WIDEN_RACE(50000); /* a waiter may take the unit here and return */
+  if (__atomic_load_n(&s->nwait, __ATOMIC_SEQ_CST) == 0) {
+    __atomic_sub_fetch(&s->releasing, 1, __ATOMIC_SEQ_CST);
+    return;
+  }
   goro__spin_lock(&s->lock);
   if (__atomic_load_n(&s->nwait, __ATOMIC_SEQ_CST) == 0) {
     goro__spin_unlock(&s->lock);
+    __atomic_sub_fetch(&s->releasing, 1, __ATOMIC_SEQ_CST);
     return;
   }
   sudog *sg = waitq_dequeue(&s->q); /* under the lock nwait == queue length, so non-NULL */
@@ -53,6 +90,7 @@ void goro__semrelease(goro_sema *s, bool handoff) {
    * commit) and stays parked until goro__ready, so writing its ticket here is safe. */
   if (handoff && cansemacquire(&s->count)) sg->ticket = 1;
   bool yield = sg->ticket;
+  __atomic_sub_fetch(&s->releasing, 1, __ATOMIC_SEQ_CST); /* s is not touched after this */
   goro__ready(sg->g);
   /* Starvation mode: let the waiter we handed the unit to run now (it is in runnext). */
   if (yield) goro_yield();

@@ -116,12 +116,22 @@ static inline sudog *waitq_dequeue(waitq *q) {
 
 /* ---- semaphore (Go's runtime/sema.go, one queue per semaphore) --------------------------- */
 
+/* Lifetime rule. The semaphore lives inside its owner (a WaitGroup on a goroutine's stack, a
+ * Mutex in a struct the program frees), so nobody may touch it once its last waiter has
+ * returned. Go's semrelease touches the owner's memory only in its first atomic add (its wait
+ * queues live in a global table); ours also reads nwait and may take the lock afterwards, and
+ * a waiter can take the unit on its fast path in between, return, and let its owner reuse the
+ * memory: the releaser then spun forever on a "lock" that was a saved frame pointer (found by
+ * native/tests/soak.py at GOMAXPROCS=4, about once in 1,000-8,000 runs). So semrelease counts
+ * itself in `releasing` before it adds the unit and out after its last access, and
+ * semacquire does not return while a releaser is inside. */
 typedef struct goro_sema {
-  int32_t aux;    /* a word for the owner (Mutex state, RWMutex counts): fits Go's layouts
-                     into goro.h's opaque sizes; the semaphore never touches it */
-  uint32_t count; /* available units */
-  uint32_t lock;  /* spinlock guarding q */
-  uint32_t nwait; /* waiters queued or about to queue: lets semrelease skip the lock */
+  int32_t aux;        /* a word for the owner (Mutex state, RWMutex counts): fits Go's layouts
+                         into goro.h's opaque sizes; the semaphore never touches it */
+  uint32_t count;     /* available units */
+  uint32_t lock;      /* spinlock guarding q */
+  uint32_t nwait;     /* waiters queued or about to queue: lets semrelease skip the lock */
+  uint32_t releasing; /* semrelease calls between their first and last access (see above) */
   waitq q;
 } goro_sema;
 

@@ -290,6 +290,39 @@ static void t_waitgroup(void) {
   T_RUN_OK(2, wg_main, NULL);
 }
 
+/* A WaitGroup on the waiter's stack, reused for other data the moment Wait returns (as every
+ * `var wg sync.WaitGroup` in a function is): the goroutine calling Done must not touch it
+ * after the waiter could return. The releaser once read the semaphore's lock word after
+ * adding the unit; a waiter that took the unit on its fast path let the frame be reused, and
+ * the releaser spun forever on garbage (sema.h, lifetime rule; seen by native/tests/soak.py). */
+static void stack_wg_done(void *p) {
+  /* White box: call Done only once the waiter has registered (the WaitGroup's first word is
+   * counter << 32 | waiters, sync.c), so the waiter is between registering and parking while
+   * the release runs; test_sync_widened then stretches the release (sema.c, WIDEN_RACE). */
+  while ((goro_atomic_load64(p) & 0xffffffff) == 0) goro_yield();
+  goro_wg_done(p);
+}
+static __attribute__((noinline)) void stack_wg_round(void) {
+  goro_waitgroup wg = {0};
+  goro_wg_add(&wg, 1);
+  goro_go(stack_wg_done, &wg);
+  goro_wg_wait(&wg);
+}
+static __attribute__((noinline)) void scribble_stack(void) {
+  volatile unsigned char junk[512]; /* covers the frame stack_wg_round just left */
+  for (size_t i = 0; i < sizeof junk; i++) junk[i] = 0xff;
+}
+static void stack_wg_main(void *arg) {
+  (void)arg;
+  for (int i = 0; i < 2000; i++) {
+    stack_wg_round();
+    scribble_stack();
+  }
+}
+static void t_waitgroup_on_stack_reused(void) {
+  for (int procs = 2; procs <= 4; procs++) T_RUN_OK(procs, stack_wg_main, NULL);
+}
+
 /* Several goroutines Wait on one WaitGroup; one Done releases them all. */
 struct wgmulti {
   goro_waitgroup gate, all;
@@ -512,6 +545,7 @@ static const t_case cases[] = {
     {"rwmutex_misuse", t_rwmutex_misuse},
     {"waitgroup", t_waitgroup},
     {"waitgroup_many_waiters", t_waitgroup_many_waiters},
+    {"waitgroup_on_stack_reused", t_waitgroup_on_stack_reused},
     {"waitgroup_negative", t_waitgroup_negative},
     {"once", t_once},
     {"once_panic", t_once_panic},
