@@ -7,8 +7,11 @@ WaitGroup, Once; atomic add; sleep; panic/recover). Two interpreters run them: C
 observable is compared: final counters, RWMutex read-section violations, the multiset of values
 each channel delivered (per group of channels where a select-send spreads values over a group),
 each producer's order as every receiver saw it, the ok flags (closed-channel receptions per
-channel), the recovered panic messages of every goroutine in order, and how the run ended
-(normal end or deadlock).
+channel), len/cap of buffered channels at quiescence, the recovered panic messages of every
+goroutine in order (with the order deferred calls ran in), and how the run ended: normal end,
+deadlock, or an unrecovered panic / fatal error (its first line, e.g. "fatal error: sync: unlock
+of unlocked mutex"). The C side also checks goro_go's answer against each child's goro_id()
+("idbad"; Go has no goroutine ids and reports 0).
 
 The generator makes every compared observable deterministic by construction:
 - a program is a sequence of patterns; every goroutine takes its roles in pattern order, so a
@@ -22,12 +25,14 @@ The generator makes every compared observable deterministic by construction:
   union of the group's channels;
 - panics are recovered in the same goroutine (known messages, runtime ones included);
 - deadlock only where certain: main waits for every goroutine, then blocks on something
-  nobody else can reach (a fresh or nil channel, a WaitGroup, a twice-locked Mutex, select {}).
+  nobody else can reach (a fresh or nil channel, a WaitGroup, a twice-locked Mutex, select {});
+  an unrecovered panic or fatal error likewise only as main's last op, after that wait.
 
 Both interpreters stay open for the whole session and take one program per line (two process
-starts for all programs). A deadlocking program ends a Go process ("fatal error: all goroutines
-are asleep - deadlock!"), so those (about 1 in 12) run in a Go process each; the native runtime
-returns the deadlock from goro_run and goes on.
+starts for all programs). A program ending in a deadlock, panic or fatal error ends a Go process
+(exit 2), so those (about 1 in 12) run in a Go process each, which prints the observables before
+its last op; the driver checks the exit status and the runtime's message on stderr. The native
+runtime returns all three from goro_run and goes on.
 
     .venv/bin/pytest native/tests/test_differential.py            # CI: 1000 programs, fixed seed
     DIFFTEST_EXAMPLES=5000 DIFFTEST_SEED=random .venv/bin/pytest native/tests/test_differential.py
@@ -36,8 +41,10 @@ returns the deadlock from goro_run and goes on.
 
 A divergence is shrunk by hypothesis and appended to native/tests/difftest_regressions.jsonl
 (one {"program": ..., "native": ..., "go": ...} object a line); every program in that file runs
-as a regression test on every run. A line with "xfail": "reason" is a known runtime bug (with "sanitizer": "thread", only
-in that build; the plain build must agree with Go).
+as a regression test on every run ("repeat": N runs it N times, for timing-dependent bugs). A
+line with "xfail": "reason" is a known runtime bug (with "sanitizer": "thread", only in that
+build; elsewhere it must pass). A generated program whose only divergence is a known bug
+(KNOWN_REPORTS, known_report) is counted and reported as such, not failed.
 """
 
 from __future__ import annotations
