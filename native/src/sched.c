@@ -1013,7 +1013,8 @@ uint64_t goro_go(void (*fn)(void *), void *arg) {
     p->goidcache = XADD(&sched.goidgen, 16);
     p->goidcacheend = p->goidcache + 16;
   }
-  g->goid = p->goidcache++;
+  uint64_t goid = p->goidcache++;
+  g->goid = goid;
   g->fn = fn;
   g->arg = arg;
   g->run_id = goro__run_id;
@@ -1023,7 +1024,9 @@ uint64_t goro_go(void (*fn)(void *), void *arg) {
   INC(p->spawns);
   runqput(p, g, true);
   goro__wakep();
-  return g->goid;
+  /* not g->goid: once queued, g may run to its end on another M and be reused by another
+   * spawn before this line (found by native/tests/test_differential.py, 509 of 3,000 runs) */
+  return goid;
 }
 
 uint64_t goro_id(void) {

@@ -58,8 +58,10 @@ void goro__timer_add(G *g) {
   timers.heap[timers.n++] = g;
   siftup(timers.n - 1);
   bool earliest = timers.heap[0] == g;
+  int64_t when = g->when; /* read under the lock: once it is released the timer may fire and
+                             g sleep again, rewriting g->when (a race ThreadSanitizer found) */
   pthread_mutex_unlock(&timers.lock);
-  if (earliest) goro__sysmon_kick(g->when);
+  if (earliest) goro__sysmon_kick(when);
 }
 
 size_t goro__timer_fire(int64_t now, int64_t *next) {
