@@ -173,13 +173,13 @@ def _png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-def report_html(results: dict, pngs: dict[str, bytes] | None = None) -> str:
+def report_html(results: dict, pngs: dict[str, bytes] | None = None, md: str | None = None) -> str:
     """A self-contained page: the Markdown report's tables as HTML, charts inlined as PNG.
-    `pngs` receives each chart's PNG bytes by name (write_all saves them beside the page)."""
+    `pngs` receives each chart's PNG bytes by name (write_all saves them beside the page);
+    `md` is the Markdown report when the caller has it already."""
     from reports import charts
 
-    md = report_md(results)
-    body = _md_to_html(md)
+    body = _md_to_html(report_md(results) if md is None else md)
     figs = charts.figures(results)
     imgs = []
     for name, fig in figs:
@@ -241,8 +241,9 @@ def _md_to_html(md: str) -> str:
 def files(results: dict, out: Path) -> dict[Path, str | bytes]:
     """Every file of the report, rendered in memory: REPORT.md, report.html and the charts."""
     pngs: dict[str, bytes] = {}
-    page = report_html(results, pngs)
-    return {out / "REPORT.md": report_md(results), out / "report.html": page,
+    md = report_md(results)
+    page = report_html(results, pngs, md)
+    return {out / "REPORT.md": md, out / "report.html": page,
             **{out / f"{name}.png": png for name, png in pngs.items()}}
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from suite import plan, runner, scenarios
 from suite.plan import DIGESTS
 
-TRACED = ("rw_vs_mutex", "rw_writer_exclusive")  # scenarios that return `trace`
+TRACED = tuple(plan.OP_PLANS)  # the plan-driven scenarios return `trace`
 TIMEOUT_S = 300.0
 DIGEST_KEYS = ("plan_digest", "state_digest")
 
@@ -55,11 +55,7 @@ def params_for(scenario: str, trace: int) -> dict[str, Any]:
 
 
 def reference_trace(scenario: str, p: dict[str, Any], k: int) -> list[list[str]]:
-    if scenario == "rw_vs_mutex":
-        op, workers, pct, keys = plan.rw_op, p["workers"], p["read_pct"], p["table"]
-    else:
-        op, workers, pct, keys = plan.writer_op, p["workers"], p["write_pct"], p["slots"]
-    return [plan.trace_of(plan.plan_ops(op, p["seed"], w, k, pct, keys), k) for w in range(workers)]
+    return [plan.trace_of(ops, k) for ops in plan.worker_plans(scenario, p, k)]
 
 
 def run_cell(backend: str, scenario: str, params: dict[str, Any], want: dict[str, str]) -> Cell:

@@ -114,28 +114,31 @@ def seq_digest(seed: int, count: int, w: int = 0, v: int = 0) -> str:
 
 # ---- the reference: what every backend must return ---------------------------------------------
 
-def _rw_vs_mutex(p: dict[str, Any]) -> dict[str, str]:
-    seed, each = p["seed"], ops_each(p["n"], p["workers"])
-    plan, table = [], list(range(p["table"]))
-    for w in range(p["workers"]):
-        for i in range(each):
-            kind, key = rw_op(seed, w, i, p["read_pct"], p["table"])
+# The plan-driven scenarios: the op rule, which params give the total ops, the rule's percent
+# and the key count, and the table's start (rw_vs_mutex's words start at their index,
+# rw_writer_exclusive's slot counters at 0). Writes add 1 to their key.
+OP_PLANS: dict[str, tuple[Callable[..., tuple[int, int]], str, str, str, Callable[[int], list[int]]]] = {
+    "rw_vs_mutex": (rw_op, "n", "read_pct", "table", lambda keys: list(range(keys))),
+    "rw_writer_exclusive": (writer_op, "ops", "write_pct", "slots", lambda keys: [0] * keys),
+}
+
+
+def worker_plans(scenario: str, p: dict[str, Any], k: int | None = None) -> list[list[tuple[int, int]]]:
+    """Each worker's op array of a plan-driven scenario (its first k ops if k is given)."""
+    op, total_key, pct_key, keys_key, _ = OP_PLANS[scenario]
+    each = ops_each(p[total_key], p["workers"]) if k is None else k
+    return [plan_ops(op, p["seed"], w, each, p[pct_key], p[keys_key]) for w in range(p["workers"])]
+
+
+def _op_plan(scenario: str, p: dict[str, Any]) -> dict[str, str]:
+    seed, table = p["seed"], OP_PLANS[scenario][4](p[OP_PLANS[scenario][3]])
+    plan = []
+    for w, ops in enumerate(worker_plans(scenario, p)):
+        for i, (kind, key) in enumerate(ops):
             plan.append(term(seed, w, i, kind << 32 | key))
             if kind == WRITE:
                 table[key] += 1
     return {"plan_digest": total(plan), "state_digest": table_digest(seed, table)}
-
-
-def _rw_writer_exclusive(p: dict[str, Any]) -> dict[str, str]:
-    seed, each = p["seed"], ops_each(p["ops"], p["workers"])
-    plan, counts = [], [0] * p["slots"]
-    for w in range(p["workers"]):
-        for i in range(each):
-            kind, slot = writer_op(seed, w, i, p["write_pct"], p["slots"])
-            plan.append(term(seed, w, i, kind << 32 | slot))
-            if kind == WRITE:
-                counts[slot] += 1
-    return {"plan_digest": total(plan), "state_digest": table_digest(seed, counts)}
 
 
 def _per_trial_units(p: dict[str, Any], units_key: str, v: int) -> str:
@@ -159,8 +162,8 @@ def _skynet_total(leaves: int) -> int:
 
 EXPECTED: dict[str, Callable[[dict[str, Any]], dict[str, str]]] = {
     # op plans from draw(): every op, key and slot; the table/slot counts are the state
-    "rw_vs_mutex": _rw_vs_mutex,
-    "rw_writer_exclusive": _rw_writer_exclusive,
+    "rw_vs_mutex": lambda p: _op_plan("rw_vs_mutex", p),
+    "rw_writer_exclusive": lambda p: _op_plan("rw_writer_exclusive", p),
     # unit u of trial t adds term(seed, t, u, increments) once it is done (under its lock, or
     # atomically); the final counter of each trial is term(seed, t, units, counter)
     "mutex_counter": lambda p: {
