@@ -146,20 +146,8 @@ func (r *run) try(g int, op []interface{}) {
 			}()
 		case "msg":
 			panic(str(op, 2))
-		case "close2":
-			c := make(chan int64, 1)
-			close(c)
-			close(c)
-		case "sendclosed":
-			c := make(chan int64, 1)
-			close(c)
-			c <- 1
-		case "closenil":
-			var c chan int64
-			close(c)
-		case "negwg":
-			var w sync.WaitGroup
-			w.Add(-1)
+		case "close2", "sendclosed", "closenil", "negwg":
+			misuse(str(op, 1))
 		case "repanic":
 			m := str(op, 2)
 			func() {
@@ -197,9 +185,15 @@ func (r *run) die(op []interface{}) {
 	case "rwunlock":
 		var m sync.RWMutex
 		m.Unlock()
-	case "negwg":
-		var w sync.WaitGroup
-		w.Add(-1)
+	case "negwg", "close2", "sendclosed", "closenil":
+		misuse(str(op, 1))
+	}
+}
+
+// misuse panics the way Go's runtime and sync do on the named misuse (recovered by the
+// caller's deferred recover, or ending the program in die).
+func misuse(kind string) {
+	switch kind {
 	case "close2":
 		c := make(chan int64, 1)
 		close(c)
@@ -211,6 +205,9 @@ func (r *run) die(op []interface{}) {
 	case "closenil":
 		var c chan int64
 		close(c)
+	case "negwg":
+		var w sync.WaitGroup
+		w.Add(-1)
 	}
 }
 
