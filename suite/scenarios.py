@@ -398,6 +398,22 @@ CATALOGUE: dict[str, Scenario] = {s.name: s for s in [
         "bytes_per_conn_traffic": "(rss_traffic-rss_baseline)/conns",
         "echoed": "messages echoed correctly"}, small={"conns": 50}),
     # --- benchmark-only workloads ------------------------------------------------------------
+    _s("echo_rtt", "BenchmarkEcho: a loopback TCP echo server in the runtime (one unit per "
+       "accepted connection, the runtime's own sockets: Go's net, native's netpoller, asyncio "
+       "streams, blocking sockets on threads/gevent) and conns client units in the same "
+       "process, each connected once (untimed), then doing rounds request/response round trips "
+       "of msg_bytes (timed, all clients together). Message r of client c is msg_bytes copies of "
+       "the little-endian word plan.draw(seed, c, r) (cut to length); the client checks the whole "
+       "reply and adds term(seed, c, r, first 8 reply bytes as a little-endian word) to "
+       "plan_digest. RSS is read before listening and with every connection established.",
+       {"conns": Param(100, 1, 4_000), "rounds": Param(100, 1, 1_000_000),
+        "msg_bytes": Param(64, 8, 65_536), "seed": SEED},
+       {"ns_per_op": "seconds/ops*1e9 (ops = conns*rounds round trips)",
+        "echoed": "round trips whose reply matched", "rss_baseline": "RSS before listening",
+        "rss_connected": "RSS with every connection established, before traffic",
+        "bytes_per_conn": "(rss_connected-rss_baseline)/conns: a client and a server unit "
+                          "and both sockets", "plan_digest": "suite/plan.py"},
+       timing=True, small={"conns": 4, "rounds": 20}),
     _s("mutex_uncontended", "One unit locks, increments a counter and unlocks, n times.",
        {"n": Param(1_000_000, 1, 1_000_000_000), "seed": SEED},
        {"ns_per_op": "seconds/ops*1e9", "state_digest": "suite/plan.py"},
