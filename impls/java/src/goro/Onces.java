@@ -1,0 +1,10 @@
+package goro;
+
+import java.util.Map;
+
+/** Placeholder until the scenarios land: registers nothing yet. */
+final class Onces {
+    private Onces() {}
+
+    static void register(Map<String, Scenario> reg) {}
+}
