@@ -62,7 +62,9 @@ def _matrix(results: dict) -> tuple[list[str], list[list[str]], list[str]]:
                          + (f" Expectation: {' '.join(r['expected_reason'].split())}"
                             if r.get("expected_reason") else ""))
             cell = f"{SYMBOL.get(r['observed'], '?')}{'ˢ' if subs else ''}[^{len(notes)}]"
-            row.append(f"**{cell}**" if r["observed"] != r["expected"] else cell)
+            cell = f"**{cell}**" if r["observed"] != r["expected"] else cell
+            # a claim measured against another backend says which one in its cell
+            row.append(f"{cell} vs {r['reference']}" if r.get("reference") else cell)
         rows.append(row)
     return ["claim", "§", "the article says", "subject", *backends], rows, notes
 

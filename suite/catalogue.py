@@ -97,8 +97,9 @@ def render() -> str:
                   f"- **§** {c.section} · **subject** `{c.subject}` ({SUBJECTS[c.subject]})",
                   f"- **The article says:** {c.statement}",
                   f"- **Criterion:** {c.observable}"]
-        if c.reference_kind:
-            lines.append(f"- **Compared with:** the first available `{c.reference_kind}` backend")
+        if c.references:
+            names = ", then ".join(f"`{n}`" for n in c.references)
+            lines.append(f"- **Compared with:** {names} (the first available is judged; all are shown)")
         for run in c.runs:
             sc = scenarios.CATALOGUE[run.scenario]
             lines.append(f"- **Scenario `{run.scenario}`** (run `{run.key}`: {run_params_text(run)}): "

@@ -123,19 +123,18 @@ def expectation(b: Any, claim_id: str) -> tuple[str, str]:
 
 
 class References:
-    """Observables of a reference backend (by kind), computed once per process and scenario."""
+    """Observables of the reference backends a claim names, computed once per process and scenario."""
 
     def __init__(self, available: dict[str, Any]):
         self.available = available
-        self.cache: dict[tuple[str, str], tuple[str, RunResult]] = {}
+        self.cache: dict[tuple[str, str], RunResult] = {}
 
-    def get(self, kind: str, run: Run, params: dict, timeout: float) -> tuple[str, RunResult] | None:
-        key = (kind, run.scenario)
+    def get(self, name: str, run: Run, params: dict, timeout: float) -> RunResult | None:
+        if name not in self.available:
+            return None
+        key = (name, run.scenario)
         if key not in self.cache:
-            name = next((n for n, b in sorted(self.available.items()) if b.kind == kind), None)
-            if name is None:
-                return None
-            self.cache[key] = (name, run_scenario(name, run.scenario, params, timeout))
+            self.cache[key] = run_scenario(name, run.scenario, params, timeout)
         return self.cache[key]
 
 
@@ -198,13 +197,17 @@ def _evaluate_once(claim: Claim, name: str, b: Any, *, quick: bool = False,
                 if sub not in record.setdefault("substitutions", []):
                     record["substitutions"].append(sub)
         observed[run.key] = Samples(samples) if run.sampled else samples[""][0]
-    if claim.reference_kind and refs is not None:
+    if claim.references and refs is not None:
         run = claim.runs[0]
         params = dict(run.quick_params if quick and run.quick_params else run.params)
-        ref = refs.get(claim.reference_kind, run, params, limit)
-        if ref and ref[1].status == "ok":
-            observed["ref"] = ref[1].observables or {}
-            record["reference"] = ref[0]
+        found = {}
+        for ref_name in claim.references:  # in the claim's order: the first one is judged against
+            res = refs.get(ref_name, run, params, limit)
+            if res is not None and res.status == "ok":
+                found[ref_name] = res.observables or {}
+        if found:
+            observed["refs"] = found
+            record["reference"] = next(iter(found))
     try:
         verdict, evidence = claim.check(observed)
     except Exception as e:  # a check that cannot read the observables is the backend's error
