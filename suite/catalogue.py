@@ -97,6 +97,9 @@ def render() -> str:
                   f"- **§** {c.section} · **subject** `{c.subject}` ({SUBJECTS[c.subject]})",
                   f"- **The article says:** {c.statement}",
                   f"- **Criterion:** {c.observable}"]
+        if c.about_go:
+            lines.append(f"- **About Go specifically:** {c.about_go}; the other backends are "
+                         "measured on their nearest counterpart")
         if c.references:
             names = ", then ".join(f"`{n}`" for n in c.references)
             lines.append(f"- **Compared with:** {names} (the first available is judged; all are shown)")

@@ -81,6 +81,10 @@ class Claim:
     observable: str
     runs: tuple[Run, ...]
     check: Check
+    # non-empty when the article states a fact of Go itself (its toolchain, its API, its own
+    # numbers) rather than of goroutine-like runtimes in general: says which; the other backends
+    # are then measured on their nearest counterpart
+    about_go: str = ""
     # run the same scenario on these backends; the first available one is the judged reference
     references: tuple[str, ...] = ()
     timeout: float = 300.0  # seconds per scenario run
@@ -494,7 +498,8 @@ CLAIMS: tuple[Claim, ...] = (
     # §1
     Claim("stack.initial-size", "1-1, 1-2", "G", "a goroutine starts with a 2-8 KB stack",
           "resident bytes per parked unit (RSS delta / N) at N=100k; holds if within 2-8 KiB",
-          (Run("parked", "parked", {"n": 100_000}),), check_stack_initial),
+          (Run("parked", "parked", {"n": 100_000}),), check_stack_initial,
+          about_go="Go's own starting stack size (2 KiB since Go 1.4)"),
     Claim("stack.thread-size", "1-1", "T", "an OS thread reserves a fixed 1-8 MB stack at creation",
           "address space per parked unit (VmSize delta / N, N=1000), measured; holds if 1-10 MiB "
           "(8 MiB stack + guard page + malloc arena share)",
@@ -541,19 +546,22 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("sched.work-stealing", "2-1", "G", "an idle P steals half of another P's queue",
           "10k CPU-bound units spawned by one in waves of 200, P=2: ran on 2-4 OS threads "
           "(steals shown where counted)",
-          _one("work_stealing", {"n": 10_000, "procs": 2}), check_stealing),
+          _one("work_stealing", {"n": 10_000, "procs": 2}), check_stealing,
+          about_go="the P run queues and stealing of Go's scheduler (runtime/proc.go)"),
     Claim("sched.syscall-handoff", "2-2", "G", "a goroutine blocked in a syscall doesn't stop the others",
           "P=1: one unit blocked 200 ms in read() on a pipe; another made progress meanwhile",
           _one("syscall_handoff", {"block_ms": 200}), check_handoff),
     Claim("sched.gomaxprocs-default", "2-3", "G", "GOMAXPROCS defaults to the CPU count",
           "default GOMAXPROCS == the CPUs this process may use (affinity-aware, the suite's count)",
-          _one("gomaxprocs"), check_gomaxprocs_default),
+          _one("gomaxprocs"), check_gomaxprocs_default,
+          about_go="Go's GOMAXPROCS setting"),
     Claim("sched.gomaxprocs-limits", "2-3", "G", "GOMAXPROCS bounds parallel execution",
           "two CPU-bound units: median wall at P=1 / median at P=2 >= 1.6 on >= 2 cores "
           f"({REPEATS} alternated samples each)",
           (Run("run", "parallel_speedup", {"work_ms": 200},
                variants=(("p1", {"procs": 1}), ("p2", {"procs": 2})), repeat=REPEATS),),
-          check_gomaxprocs_limits, timing=True),
+          check_gomaxprocs_limits, timing=True,
+          about_go="Go's GOMAXPROCS setting"),
     # §3
     Claim("go.returns-immediately", "3-1", "*", "`go f()` returns at once, f runs asynchronously",
           "spawning a unit that blocks forever returns", _one("go_returns", {"trials": 100}),
@@ -567,7 +575,8 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("go.loopvar-capture", "3-2", "*",
           "before Go 1.22 a closure captured the shared loop variable; since 1.22 each iteration has its own",
           "per variant: per-iteration variants always distinct, shared variants show duplicates",
-          _one("loopvar_capture", {"n": 5, "trials": 100}), check_loopvar),
+          _one("loopvar_capture", {"n": 5, "trials": 100}), check_loopvar,
+          about_go="Go's for-loop semantics, changed in Go 1.22"),
     # §4
     Claim("waitgroup.waits-all", "4", "*", "Wait returns only after every Done",
           "no worker unfinished after Wait: N=5 x 1,000 trials and N=10k x 20 trials",
@@ -583,7 +592,8 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("waitgroup.negative-panics", "Go semantics", "*",
           "a negative counter is an error (\"sync: negative WaitGroup counter\")",
           "Done without Add raises a clear error; nothing hangs", _one("wg_negative"),
-          _misuse("sync: negative WaitGroup counter")),
+          _misuse("sync: negative WaitGroup counter"),
+          about_go="Go's sync.WaitGroup and its panic message"),
     # §5
     Claim("race.lost-updates", "5", "*",
           "unsynchronised counter++ from 1000 goroutines loses increments, nondeterministically",
@@ -594,13 +604,15 @@ CLAIMS: tuple[Claim, ...] = (
           check_lost_updates),
     Claim("race.detector-finds", "5-1", "*", "the race detector reports the racy counter with its location",
           "a race build reports the racy program and nothing for the Mutex and atomic ones",
-          _one("race_detector"), check_detector),
+          _one("race_detector"), check_detector,
+          about_go="Go's race detector (go build -race)"),
     Claim("race.detector-overhead", "5-1", "*", "the race detector slows programs about 5-10x",
           "median race/normal time of the Mutex counter (1000 units x 1000, builds alternated, "
           f"{REPEATS} samples each); holds within 2.5-20x",
           (Run("run", "race_overhead", {"units": 1000, "increments": 1000},
                variants=(("normal", {"race": 0}), ("race", {"race": 1})), repeat=REPEATS),),
-          check_overhead, timing=True),
+          check_overhead, timing=True,
+          about_go="Go's race detector (go build -race) and its documented cost"),
     # §6
     Claim("mutex.counter-exact", "6", "*", "with a Mutex, 1000 goroutines always reach exactly 1000",
           "1,000 trials all exact; amplified (x1000) 20 trials all exact",
@@ -615,7 +627,8 @@ CLAIMS: tuple[Claim, ...] = (
     Claim("mutex.unlock-unlocked", "Go semantics", "*",
           "unlocking an unlocked mutex is an error (\"sync: unlock of unlocked mutex\")",
           "a clear error naming the unlocked lock; nothing hangs", _one("mutex_unlock_unlocked"),
-          _misuse("sync: unlock of unlocked mutex")),
+          _misuse("sync: unlock of unlocked mutex"),
+          about_go="Go's sync.Mutex and its fatal error message"),
     Claim("rwmutex.readers-share", "6-2", "*", "many goroutines may hold RLock at once",
           "peak simultaneous readers > 1", _one("rw_readers_share", {"readers": 10}), check_readers_share),
     Claim("rwmutex.writer-exclusive", "6-2", "*", "Lock excludes readers and other writers",
