@@ -88,3 +88,49 @@ def _memory(recs: list[dict]):
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def history_figures(view: dict) -> list[tuple[str, Any]]:
+    """One small trend chart per benchmark (median per commit, one line per backend, log
+    scale), with each change the history found marked at its commit: red up, green down."""
+    series = view.get("bench") or {}
+    commits = view.get("commits") or []
+    names = sorted({key.split("|", 1)[0] for key, pts in series.items() if pts})
+    if not names or len(commits) < 2:
+        return []
+    pos = {c: i for i, c in enumerate(commits)}
+    cols = min(3, len(names))
+    rows = (len(names) + cols - 1) // cols
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.8 * rows), squeeze=False)
+    for ax, name in zip(axes.flat, names, strict=False):
+        unit = ""
+        for key, pts in sorted(series.items()):
+            bench, backend = key.split("|", 1)
+            if bench != name or not pts:
+                continue
+            unit = pts[0]["unit"]
+            ax.plot([pos[p["commit"]] for p in pts], [p["median"] for p in pts], marker=".",
+                    label=backend, color=_color(backend))
+        for c in view.get("changes") or []:
+            if c["name"] == name and c.get("ratio") is not None and c["commit"] in pos:
+                ax.plot([pos[c["commit"]]], [c["after"]], marker="^" if c["regression"] else "v",
+                        markersize=9, color="#c62828" if c["regression"] else "#1a7f37", linestyle="none")
+        ax.set_title(f"{name.removeprefix('Benchmark')} ({unit})", fontsize=9)
+        ax.set_yscale("log")
+        ax.set_xticks(range(len(commits)))
+        ax.set_xticklabels([c[:7] for c in commits], rotation=60, fontsize=6)
+        ax.tick_params(axis="y", labelsize=7)
+        ax.grid(alpha=0.3)
+    for ax in list(axes.flat)[len(names):]:
+        ax.axis("off")
+    handles, labels = [], []
+    for ax in axes.flat:
+        for h, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            if label not in labels:
+                handles.append(h)
+                labels.append(label)
+    fig.legend(handles, labels, loc="upper right", fontsize=8)
+    fig.suptitle("Trends on this machine (median per commit, log scale; ▲ regression, ▼ improvement)",
+                 fontsize=10)
+    fig.tight_layout(rect=(0, 0, 0.92, 0.96))
+    return [("trends", fig)]

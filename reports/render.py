@@ -151,7 +151,7 @@ def findings_md(results: dict) -> str:
     return "\n".join(lines)
 
 
-def report_md(results: dict) -> str:
+def report_md(results: dict, history: dict | None = None) -> str:
     parts = ["# Goroutine claims: conformance and benchmark report", "",
              "Every claim of the article, run on every backend; each cell links to the measured "
              "evidence. Reproduce any cell with the command in results.json (`claims[].command`). "
@@ -163,9 +163,12 @@ def report_md(results: dict) -> str:
     if results.get("benchmarks"):
         from reports import benchtables
 
-        parts[4:4] = ["## At a glance", "", benchtables.glance(results), "", claims_summary_md(results), ""]
+        parts[4:4] = ["## At a glance", "", benchtables.glance(results), "", claims_summary_md(results), "",
+                      "### Summary score", "", summary_score_md(results), ""]
     if results.get("benchmarks"):
         parts += ["## Benchmarks", "", benchmarks_md(results), ""]
+    if history:
+        parts += ["## History on this machine", "", history_md(history), ""]
     return "\n".join(parts)
 
 
@@ -175,14 +178,16 @@ def _png(fig: Any) -> bytes:
     return buf.getvalue()
 
 
-def report_html(results: dict, pngs: dict[str, bytes] | None = None, md: str | None = None) -> str:
+def report_html(results: dict, pngs: dict[str, bytes] | None = None, md: str | None = None,
+                history: dict | None = None) -> str:
     """A self-contained page: the Markdown report's tables as HTML, charts inlined as PNG.
     `pngs` receives each chart's PNG bytes by name (write_all saves them beside the page);
     `md` is the Markdown report when the caller has it already."""
     from reports import charts
 
-    body = _md_to_html(report_md(results) if md is None else md)
-    figs = charts.figures(results)
+    body = _md_to_html(report_md(results, history) if md is None else md)
+    body += timeline_html(history) if history else ""
+    figs = charts.figures(results) + (charts.history_figures(history) if history else [])
     imgs = []
     for name, fig in figs:
         png = _png(fig)
@@ -195,7 +200,8 @@ def report_html(results: dict, pngs: dict[str, bytes] | None = None, md: str | N
              "padding:3px 7px;text-align:left;vertical-align:top}th{background:#f3f3f3}"
              "code{background:#f6f6f6;padding:0 3px}figure{margin:1.5em 0}img{max-width:100%}"
              ".ok{color:#1a7f37;font-weight:bold}.no{color:#c62828;font-weight:bold}.err{color:#b26a00}"
-             ".notes{font-size:12px;color:#444}h2{border-bottom:1px solid #ddd;padding-bottom:.2em}")
+             ".notes{font-size:12px;color:#444}h2{border-bottom:1px solid #ddd;padding-bottom:.2em}"
+             + TIMELINE_STYLE)
     charts_html = ("<h2>Charts</h2>" + "".join(imgs)) if imgs else ""
     return (f"<!doctype html><html lang=en><meta charset=utf-8><title>Goroutine claims report</title>"
             f"<style>{style}</style><body>{body}{charts_html}</body></html>")
@@ -240,21 +246,134 @@ def _md_to_html(md: str) -> str:
     return "\n".join(out)
 
 
-def files(results: dict, out: Path) -> dict[Path, str | bytes]:
-    """Every file of the report, rendered in memory: REPORT.md, report.html and the charts."""
+def files(results: dict, out: Path, history: dict | None = None) -> dict[Path, str | bytes]:
+    """Every file of the report, rendered in memory: REPORT.md, report.html and the charts;
+    `history` (suite.history.view) adds the trends, the verdict timelines and the changes."""
     pngs: dict[str, bytes] = {}
-    md = report_md(results)
-    page = report_html(results, pngs, md)
+    md = report_md(results, history)
+    page = report_html(results, pngs, md, history)
     return {out / "REPORT.md": md, out / "report.html": page,
             **{out / f"{name}.png": png for name, png in pngs.items()}}
 
 
-def write_all(results: dict, out: Path, extra: dict[Path, str | bytes] | None = None) -> None:
+def write_all(results: dict, out: Path, extra: dict[Path, str | bytes] | None = None,
+              history: dict | None = None) -> None:
     """The report (and `extra` files such as results.json) written all or nothing."""
     from suite import atomicio
 
     out.mkdir(parents=True, exist_ok=True)
-    atomicio.write_all({**(extra or {}), **files(results, out)})
+    atomicio.write_all({**(extra or {}), **files(results, out, history)})
+
+
+# --- summary score, history (trends, timelines, changes) ----------------------------------
+
+REFERENCE = "go"  # the summary score is each backend's speed relative to real Go
+
+
+def summary_scores(results: dict) -> dict[str, dict[str, Any]]:
+    """Per backend: the geometric mean of its ratios to Go over the benchmarks both ran at one
+    size (a whole-run figure at a smaller size, the tables' †, is left out), with the geometric
+    standard deviation and the min-max of those ratios. Higher is slower; Go is 1."""
+    import math
+
+    from reports.benchtables import is_whole_run
+
+    ok = [r for r in results.get("benchmarks", []) if r.get("status") == "ok" and r.get("median")]
+    ref = {r["name"]: r for r in ok if r["backend"] == REFERENCE}
+    ratios: dict[str, list[float]] = {}
+    for r in ok:
+        g = ref.get(r["name"])
+        if g is None or r["backend"] == REFERENCE:
+            continue
+        if is_whole_run(r.get("unit", "")) and r.get("params") != g.get("params"):
+            continue
+        if r.get("at_n") != g.get("at_n"):  # parked memory: compared at one size only
+            continue
+        ratios.setdefault(r["backend"], []).append(r["median"] / g["median"])
+    out = {}
+    for b, xs in ratios.items():
+        logs = [math.log(x) for x in xs]
+        mean = sum(logs) / len(logs)
+        sd = math.sqrt(sum((v - mean) ** 2 for v in logs) / (len(logs) - 1)) if len(logs) > 1 else 0.0
+        out[b] = {"geomean": math.exp(mean), "gsd": math.exp(sd), "min": min(xs), "max": max(xs),
+                  "n": len(xs)}
+    return out
+
+
+def summary_score_md(results: dict) -> str:
+    scores = summary_scores(results)
+    if not scores:
+        return f"(no summary score: no benchmark ran on both {REFERENCE} and another backend at one size)"
+    rows = [[b, f"{s['geomean']:,.3g}×", f"{s['gsd']:.2f}", f"{s['min']:,.3g}× – {s['max']:,.3g}×", s["n"]]
+            for b, s in sorted(scores.items(), key=lambda kv: kv[1]["geomean"])]
+    return (tabulate(rows, headers=["backend", f"geomean ratio to {REFERENCE}", "geometric sd", "min – max",
+                                    "benchmarks"], tablefmt="github")
+            + f"\n\nEach backend's median over {REFERENCE}'s on every benchmark both ran at one size, "
+            "combined by geometric mean (lower is faster; 1× = as fast as Go); the geometric standard "
+            "deviation and the range say how much the ratios differ between benchmarks.")
+
+
+def history_md(view: dict) -> str:
+    """The changes found on this machine, then each benchmark's medians over the commits."""
+    from suite.history import sparkline
+
+    commits = view.get("commits") or []
+    lines = [f"Machine `{view['machine']}` ({view['label']}): {len(commits)} commit(s) recorded, "
+             f"oldest first: {' '.join(f'`{c}`' for c in commits)}.", ""]
+    found = view.get("changes") or []
+    if found:
+        rows = []
+        for c in found:
+            what = (f"{c['before']:,.4g} → {c['after']:,.4g} {c['unit']} (×{c['ratio']:.2f}, p={c['p']:.1g})"
+                    if c.get("ratio") is not None else f"{c['before']} → {c['after']}")
+            rows.append([c["name"], c["backend"], f"`{c['commit']}`", what,
+                         "**regression**" if c["regression"] else "improvement"])
+        lines += [tabulate(rows, headers=["benchmark / claim", "backend", "from commit", "change", ""],
+                           tablefmt="github"), ""]
+    else:
+        lines += ["No change found across these commits (see `python -m suite history regressions`).", ""]
+    rows = []
+    for key, pts in sorted((view.get("bench") or {}).items()):
+        if pts:
+            name, backend = key.split("|", 1)
+            rows.append([name, backend, pts[0]["unit"], len(pts), f"{pts[-1]['median']:,.4g}",
+                         sparkline([p["median"] for p in pts])])
+    if rows:
+        lines.append(tabulate(rows, headers=["benchmark", "backend", "unit", "commits", "last", "trend (log)"],
+                              tablefmt="github"))
+    return "\n".join(lines)
+
+
+TIMELINE_STYLE = (".tl td{padding:0;border:1px solid #fff;width:14px;height:14px}.tl th{font-weight:normal;"
+                  "background:none;border:none;text-align:right;padding:0 6px}"
+                  ".v-holds{background:#4caf50}.v-refuted{background:#e53935}.v-na{background:#bdbdbd}"
+                  ".v-error,.v-timeout{background:#fb8c00}.v-inconclusive{background:#fff59d}"
+                  ".v-none{background:#f5f5f5}.tl .unexp{outline:2px solid #222;outline-offset:-2px}")
+
+
+def timeline_html(view: dict) -> str:
+    """Per claim and backend, a row of colored cells, one per commit (as wpt.fyi shows a test's
+    results over runs); a black frame marks a verdict that differs from the expectation."""
+    commits = view.get("commits") or []
+    series = view.get("claims") or {}
+    if not series or not commits:
+        return ""
+    rows = []
+    for key in sorted(series):
+        claim, backend = key.split("|", 1)
+        by = {p["commit"]: p for p in series[key]}
+        cells = []
+        for c in commits:
+            p = by.get(c)
+            v = p["observed"] if p else "none"
+            unexp = " unexp" if p and p.get("expected") and p["observed"] != p["expected"] else ""
+            tip = html.escape(f"{c}: {v}" + (f" (expected {p['expected']})" if unexp else ""))
+            cells.append(f'<td class="v-{html.escape(v.replace("/", ""))}{unexp}" title="{tip}"></td>')
+        rows.append(f"<tr><th><code>{html.escape(claim)}</code> {html.escape(backend)}</th>{''.join(cells)}</tr>")
+    return ("<h2>Verdict timeline</h2><p>One row per claim and backend, one cell per commit (oldest "
+            "left): green holds, red refuted, grey n/a, orange error or timeout, yellow inconclusive, "
+            "blank not run; a black frame = differs from the backend's expectation. Hover a cell for "
+            f"its commit.</p><table class=tl>{''.join(rows)}</table>")
 
 
 if __name__ == "__main__":  # python -m reports.render DIR

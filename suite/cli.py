@@ -2,6 +2,11 @@
 
     python -m suite list [--claim ID]
     python -m suite run [--backends a,b] [--claims id,...] [--bench name,...|none] [--fast|--rigorous] [-o DIR]
+                        [--shard K/N] [--history DB | --no-history]
+    python -m suite merge A.json B.json ... -o DIR
+    python -m suite history [--bench ..] [--claim ..] [--backend ..] [--machine ..] [--history DB]
+    python -m suite history import results.json...
+    python -m suite history regressions [--fail-on-regression] [--min-effect PCT]
     python -m suite compare OLD.json NEW.json [--threshold PCT] [--gate GATE.toml]
     python -m suite gate RESULTS.json --gate GATE.toml
     python -m suite report DIR
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -23,7 +29,8 @@ from tabulate import tabulate
 
 from suite import backend as backends
 from suite import claims as spec
-from suite import environment, runner
+from suite import environment, history, runner
+from suite import shard as sharding
 
 DEFAULT_OUT = "reports/latest"
 SCHEMA = 1
@@ -94,6 +101,14 @@ def cmd_run(a: argparse.Namespace) -> int:
         bench_names = bench.select(None if a.bench == "all" else _csv(a.bench, "bench"))
     if a.timeout is not None and not 1 <= a.timeout <= 3600:
         raise UsageError(f"--timeout {a.timeout:g} is out of range; accepted: 1 <= seconds <= 3600")
+    shard_record = None
+    if a.shard is not None:
+        ids, bench_names, shard_record = sharding.select(
+            sharding.parse(a.shard), [c.id for c in claims], bench_names or [])
+        claims = [c for c in claims if c.id in ids]
+        bench_names = bench_names or None
+    # checked before anything runs: a corrupt database fails the run at once, not after an hour
+    hist = None if a.no_history else history.History(a.history)
     out = Path(a.output)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -120,15 +135,29 @@ def cmd_run(a: argparse.Namespace) -> int:
         interrupted = True
         print("\ninterrupted: writing the results so far (complete: false)", file=sys.stderr)
     env["wall_seconds"] = round(time.monotonic() - t0, 1)
+    if shard_record:
+        results["shard"] = shard_record
+    machine, label = history.fingerprint(env)
+    results["machine"] = {"fingerprint": machine, "label": label}
+    trend, history_failed = None, None
+    if hist is not None:
+        try:
+            hist.record(results, source=str(out / "results.json"))
+            trend = history.view(hist, machine)
+        except (sqlite3.Error, history.HistoryError) as e:
+            history_failed = f"error: could not record the run in {a.history}: {e}"
     path = out / "results.json"
     extra: dict[Path, str | bytes] = {path: json.dumps(results, indent=1, default=str)}
     if bench_names:
         from suite import bench
         extra[out / "bench.txt"] = bench.text_export(results["benchmarks"])
     try:
-        render.write_all(results, out, extra)
+        render.write_all(results, out, extra, history=trend)
     except atomicio.OutputError as e:
         raise UsageError(str(e)) from None
+    if history_failed:
+        print(history_failed, file=sys.stderr)
+        return 2
     if interrupted:
         print(f"wrote the partial results to {path}", file=sys.stderr)
         return 130
@@ -141,6 +170,22 @@ def cmd_run(a: argparse.Namespace) -> int:
             print(f"  {r['backend']} {r['id']}: expected {r['expected']}, observed {r['observed']}",
                   file=sys.stderr)
     return 0
+
+
+def cmd_merge(a: argparse.Namespace) -> int:
+    from suite import merge
+
+    return merge.main(a.results, Path(a.output))
+
+
+def cmd_history(a: argparse.Namespace) -> int:
+    filters = (_csv(getattr(a, "bench", None), "bench"), _csv(getattr(a, "claim", None), "claim"),
+               _csv(getattr(a, "backend", None), "backend"), getattr(a, "machine", None))
+    if a.action == "import":
+        return history.import_main(a.history, a.files)
+    if a.action == "regressions":
+        return history.regressions_main(a.history, *filters, a.min_effect, a.fail_on_regression)
+    return history.trends_main(a.history, *filters)
 
 
 def cmd_compare(a: argparse.Namespace) -> int:
@@ -213,7 +258,36 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", default=DEFAULT_OUT, help=f"output directory (default {DEFAULT_OUT})")
     r.add_argument("--timeout", type=float, help="cap every scenario run at this many seconds "
                    "(default: each claim's own bound, 300-600 s)")
+    r.add_argument("--shard", metavar="K/N", help="run only shard K of N of the selected claims and "
+                   "benchmarks (round-robin over their sorted ids); `merge` joins the shards")
+    hist = r.add_mutually_exclusive_group()
+    hist.add_argument("--history", default=history.DEFAULT_PATH,
+                      help=f"record the run in this SQLite history (default {history.DEFAULT_PATH})")
+    hist.add_argument("--no-history", action="store_true", help="do not record the run")
     r.set_defaults(fn=cmd_run)
+    m = sub.add_parser("merge", help="merge results.json files (shards, machines) into one report "
+                       "with a machine axis")
+    m.add_argument("results", nargs="+", help="results.json files or folders holding one")
+    m.add_argument("-o", "--output", required=True, help="output directory")
+    m.set_defaults(fn=cmd_merge)
+    filters = argparse.ArgumentParser(add_help=False)
+    for flag, what in (("--bench", "benchmark names"), ("--claim", "claim ids"), ("--backend", "backends")):
+        filters.add_argument(flag, default=argparse.SUPPRESS, help=f"comma-separated {what}")
+    filters.add_argument("--machine", default=argparse.SUPPRESS,
+                         help="a machine fingerprint (or its start) or part of its label")
+    filters.add_argument("--history", default=argparse.SUPPRESS,
+                         help=f"the history database (default {history.DEFAULT_PATH})")
+    h = sub.add_parser("history", parents=[filters], help="trends of the recorded runs; `import` "
+                       "old results.json; `regressions` finds where figures and verdicts changed")
+    h.set_defaults(fn=cmd_history, action=None)
+    hsub = h.add_subparsers(dest="action")
+    imp = hsub.add_parser("import", parents=[filters], help="record results.json files in the history")
+    imp.add_argument("files", nargs="+")
+    reg = hsub.add_parser("regressions", parents=[filters], help="change points per benchmark x backend "
+                          "x machine and verdict flips; --fail-on-regression exits 1 on one")
+    reg.add_argument("--fail-on-regression", action="store_true", help="exit 1 if a regression is found")
+    reg.add_argument("--min-effect", type=float, default=history.MIN_EFFECT_PCT,
+                     help=f"smallest change in %% that counts (default {history.MIN_EFFECT_PCT:g})")
     c = sub.add_parser("compare", help="compare two results.json; non-zero exit on a significant regression")
     c.add_argument("old")
     c.add_argument("new")
@@ -242,6 +316,8 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     a = parser().parse_args(argv)
+    if not hasattr(a, "history"):  # `history`'s --history may come before or after its action
+        a.history = history.DEFAULT_PATH
     try:
         return a.fn(a)
     except (UsageError, backends.UnknownBackend, spec.UnknownClaim, ValueError) as e:
