@@ -97,6 +97,7 @@ final class Leaks {
 
     static Map<String, Object> leakBlockedSender(Params p) throws Exception {
         int calls = p.i("calls", 100);
+        Mutexes.holdAtOnce(calls);
         int baseline = live();
         List<SynchronousQueue<Integer>> channels = new ArrayList<>();
         List<Thread> units = new ArrayList<>();
@@ -154,6 +155,7 @@ final class Leaks {
 
     static Map<String, Object> leakContextCancel(Params p) throws Exception {
         int calls = p.i("calls", 100);
+        Mutexes.holdAtOnce(calls);
         int baseline = live();
         Context ctx = new Context();
         for (int i = 0; i < calls; i++) {
@@ -170,6 +172,7 @@ final class Leaks {
 
     static Map<String, Object> numGoroutine(Params p) throws Exception {
         int k = p.i("k", 50);
+        Mutexes.holdAtOnce(k);
         int baseline = live();
         CountDownLatch block = new CountDownLatch(1);
         List<Thread> units = new ArrayList<>();

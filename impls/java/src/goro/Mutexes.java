@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * Java (ReentrantLock.unlock throws IllegalMonitorStateException, a catchable exception), and the
  * locks are reentrant, which Go's are not (no scenario here re-locks).
  *
- * join() at the end is shared by J2's other section files.
+ * join() and holdAtOnce() at the end are shared by J2's other section files.
  */
 final class Mutexes {
     private Mutexes() {}
@@ -178,6 +178,7 @@ final class Mutexes {
      */
     static Map<String, Object> rwReadersShare(Params p) throws Exception {
         int readers = p.i("readers", 10);
+        holdAtOnce(readers);
         ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
         AtomicLong inside = new AtomicLong(), peak = new AtomicLong();
         CountDownLatch all = new CountDownLatch(readers);
@@ -450,6 +451,22 @@ final class Mutexes {
     }
 
     // ---- a helper shared by J2's section files -----------------------------------------------
+
+    /**
+     * For a scenario that holds `units` units alive at once: on platform threads, refuses (one
+     * line, the harness's Limits message) a count past the room Limits leaves under the machine's
+     * thread limits, rather than finding the limit by hitting it (pid_max is machine-wide).
+     * Virtual threads are not OS threads: no cap.
+     */
+    static void holdAtOnce(long units) {
+        if (Units.virtual()) {
+            return;
+        }
+        int cap = Limits.platformThreads();
+        if (units > cap) {
+            throw new IllegalStateException(Limits.capMessage(cap, units));
+        }
+    }
 
     /** Joins a unit that must end on its own; 60 s bound, so a bug fails instead of hanging. */
     static void join(Thread t, String scenario) throws InterruptedException {

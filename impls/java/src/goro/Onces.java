@@ -65,6 +65,7 @@ final class Onces {
     static Map<String, Object> onceRunsOnce(Params p) throws Exception {
         int callers = p.i("callers", 10), trials = p.i("trials", 1000);
         long seed = p.l("seed", 1);
+        Mutexes.holdAtOnce(callers); // all wait at the gate
         int maxInit = 0;
         boolean allSame = true;
         Plan.Digest plan = new Plan.Digest(); // caller c of trial t adds term(seed, t, c, 1) after Do
@@ -114,6 +115,7 @@ final class Onces {
     static Map<String, Object> onceWaits(Params p) throws Exception {
         int callers = p.i("callers", 10), trials = p.i("trials", 100), initMs = p.i("init_ms", 1);
         long seed = p.l("seed", 1);
+        Mutexes.holdAtOnce(callers);
         AtomicLong unset = new AtomicLong();
         Plan.Digest plan = new Plan.Digest();
         long state = 0;
