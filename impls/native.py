@@ -89,35 +89,38 @@ def _race_build() -> Any:
     return mod
 
 
+# G and * claims hold on a goroutine runtime. The T claims are about OS threads: a goroutine
+# is not one, so they are refuted here; the figures are from runs on this 2-core machine
+# (python -m suite.worker native <scenario> with the claim's params).
+EXPECTATIONS: dict[str, Expect] = {
+    # the reference is CPython's thread-per-connection server on the same 1 KiB-buffer
+    # program (the article's Java thread pool is not a backend yet)
+    "server.memory-tenth": refuted(
+        "about a quarter, not a tenth: 5.5 KB resident per connection after traffic "
+        "against 20.7 KB for CPython's thread per connection (2,000 connections, same 1 KiB "
+        "buffer): 0.267, over the 0.2 bound"),
+    "stack.thread-size": refuted(
+        "stack slots come from a few shared MAP_NORESERVE reservations: VmSize grew ~75 KB "
+        "per parked goroutine at n=1000 (rss ~4.2 KB), not 1-8 MiB"),
+    "spawn.thread-cost-us": refuted(
+        "no thread is created: spawn+run+complete measured 43-103 ns per goroutine at "
+        "n=20,000 (five runs)"),
+    "switch.thread-kernel": refuted(
+        "a goroutine switch is a user-space register swap: 0 voluntary context switches "
+        "over 20k switches (~22 ns each)"),
+    "scale.thread-thousands": refuted(
+        "goroutines do not top out in the thousands: 100k (and 1M) park without error"),
+    "memory.100k-threads": refuted(
+        "projected virtual size for 100k parked goroutines is ~7.5 GB (75 KB each at "
+        "n=1000), resident ~0.4 GB: nowhere near hundreds of GB"),
+}
+
+
 class NativeBackend:
     name = "native"
     kind = "goroutine"
 
-    # G and * claims hold on a goroutine runtime. The T claims are about OS threads: a goroutine
-    # is not one, so they are refuted here; the figures are from runs on this 2-core machine
-    # (python -m suite.worker native <scenario> with the claim's params).
-    expectations: ClassVar[dict[str, Expect]] = {
-        # the reference is CPython's thread-per-connection server on the same 1 KiB-buffer
-        # program (the article's Java thread pool is not a backend yet)
-        "server.memory-tenth": refuted(
-            "about a quarter, not a tenth: 5.5 KB resident per connection after traffic "
-            "against 20.7 KB for CPython's thread per connection (2,000 connections, same 1 KiB "
-            "buffer): 0.267, over the 0.2 bound"),
-        "stack.thread-size": refuted(
-            "stack slots come from a few shared MAP_NORESERVE reservations: VmSize grew ~75 KB "
-            "per parked goroutine at n=1000 (rss ~4.2 KB), not 1-8 MiB"),
-        "spawn.thread-cost-us": refuted(
-            "no thread is created: spawn+run+complete measured 43-103 ns per goroutine at "
-            "n=20,000 (five runs)"),
-        "switch.thread-kernel": refuted(
-            "a goroutine switch is a user-space register swap: 0 voluntary context switches "
-            "over 20k switches (~22 ns each)"),
-        "scale.thread-thousands": refuted(
-            "goroutines do not top out in the thousands: 100k (and 1M) park without error"),
-        "memory.100k-threads": refuted(
-            "projected virtual size for 100k parked goroutines is ~7.5 GB (75 KB each at "
-            "n=1000), resident ~0.4 GB: nowhere near hundreds of GB"),
-    }
+    expectations: ClassVar[dict[str, Expect]] = EXPECTATIONS  # expectations_here() per machine
 
     def available(self) -> bool | str:
         if lib is None:
@@ -276,11 +279,18 @@ def _race_compiler() -> str | None:
         return None
 
 
+def expectations_here() -> dict[str, Expect]:
+    """EXPECTATIONS with the entries that depend on this machine's toolchain."""
+    out = dict(EXPECTATIONS)
+    if "clang" not in (_race_compiler() or "clang"):
+        # Not a T claim, a toolchain gap: without clang the race build falls back to gcc, whose
+        # libtsan (gcc 12) clears ~0.9 MB of trace for each TSan fiber, once per live goroutine.
+        out["race.detector-overhead"] = refuted(
+            "race build with gcc 12's libtsan: 1000 goroutines x 1000 Lock/Unlock measured "
+            "25-29x (both builds at -O2; a fiber costs ~0.3 ms to create); with clang 14 "
+            "(LLVM's TSan) 9-10x. Install clang")
+    return out
+
+
 backend = NativeBackend()
-if "clang" not in (_race_compiler() or "clang"):
-    # Not a T claim, a toolchain gap: without clang the race build falls back to gcc, whose
-    # libtsan (gcc 12) clears ~0.9 MB of trace for each TSan fiber, once per live goroutine.
-    backend.expectations = {**backend.expectations, "race.detector-overhead": Expect(
-        "refuted",
-        "race build with gcc 12's libtsan: 1000 goroutines x 1000 Lock/Unlock measured 25-29x "
-        "(both builds at -O2; a fiber costs ~0.3 ms to create); with clang 14 (LLVM's TSan) 9-10x. Install clang")}
+backend.expectations = expectations_here()

@@ -1,6 +1,8 @@
 """Backend-specific tests of the threading and gevent backends (the claims themselves are tested
 by suite/). Each scenario runs as the suite runs it: `python -m suite.worker` in a fresh process,
-so gevent and the thread limits stay contained. No test depends on timing."""
+so gevent and the thread limits stay contained. No test depends on timing. The contract (every
+scenario's observables, effective params and digests at the catalogue's small size) is
+suite/tests/test_contract.py's, for every backend."""
 
 from __future__ import annotations
 
@@ -17,36 +19,9 @@ import pytest
 from suite import plan, scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
-BACKENDS = {"threading": "impls.threads:backend", "gevent": "impls.green:backend"}
+BACKENDS = {"threading": "impls.threading:backend", "gevent": "impls.gevent:backend"}
 ENV = {**os.environ, "PYTHONPATH": str(ROOT),
        "GOROSUITE_BACKENDS": ",".join(f"{k}={v}" for k, v in BACKENDS.items())}
-
-# Small sizes: enough to exercise each scenario's code path in a second or two.
-SMALL: dict[str, dict] = {
-    "parked": {"n": 200}, "spawn_empty_wait": {"n": 200}, "stack_growth": {"depth_kib": 64},
-    "spawn": {"n": 200}, "pingpong_yield": {"n": 200}, "pingpong_chan": {"n": 200},
-    "thread_ids": {"n": 100}, "work_stealing": {"n": 100}, "syscall_handoff": {"block_ms": 20},
-    "parallel_speedup": {"work_ms": 5}, "go_returns": {"trials": 10},
-    "completion_order": {"trials": 10}, "loopvar_capture": {"n": 5, "trials": 10},
-    "wg_waits_all": {"n": 5, "trials": 10}, "wg_add_before": {"n": 5, "trials": 10},
-    "wg_add_inside": {"n": 5, "trials": 10},
-    "racy_counter": {"units": 10, "increments": 10, "trials": 3},
-    "mutex_counter": {"units": 10, "increments": 10, "trials": 3},
-    "rw_writer_exclusive": {"ops": 400}, "rw_vs_mutex": {"n": 400},
-    "lock_order_inversion": {"pause_ms": 1, "timeout_ms": 200},
-    "consistent_order": {"trials": 10}, "atomic_counter": {"units": 10, "trials": 3},
-    "atomic_cas": {"units": 20}, "atomic_vs_mutex": {"n": 1000},
-    "once_runs_once": {"callers": 5, "trials": 5}, "once_waits": {"callers": 5, "trials": 3},
-    "pool_bounded": {"jobs": 2000}, "leak_blocked_sender": {"calls": 10},
-    "leak_context_cancel": {"calls": 10}, "num_goroutine": {"k": 10},
-    "echo_server": {"conns": 20, "rounds": 2}, "mutex_uncontended": {"n": 1000},
-    "mutex_contended": {"n": 1000}, "atomic_add": {"n": 1000}, "waitgroup": {"n": 200},
-    "once": {"n": 1000}, "worker_pool": {"jobs": 1000}, "skynet": {"leaves": 100},
-}
-NOT_APPLICABLE = {("threading", "atomic_cas"), ("threading", "race_detector"),
-                  ("threading", "race_overhead"), ("gevent", "race_detector"),
-                  ("gevent", "race_overhead")}
-
 
 def run(backend: str, scenario: str, params: dict | None = None, timeout: float = 120,
         preexec=None) -> dict:
@@ -61,27 +36,6 @@ def obs(backend: str, scenario: str, params: dict | None = None) -> dict:
     res = run(backend, scenario, params)
     assert res["status"] == "ok", res
     return res["observables"]
-
-
-@pytest.mark.timeout(180)
-@pytest.mark.parametrize("backend", BACKENDS)
-@pytest.mark.parametrize("scenario", list(scenarios.CATALOGUE))
-def test_every_scenario_returns_its_observables(backend: str, scenario: str) -> None:
-    """...with `effective` equal to the params asked for, and the digests plan.py requires."""
-    params = SMALL.get(scenario, {})
-    res = run(backend, scenario, params)
-    if (backend, scenario) in NOT_APPLICABLE:
-        assert res["status"] == "n/a" and res["message"], res
-        return
-    assert res["status"] == "ok", res
-    o = res["observables"]
-    missing = set(scenarios.CATALOGUE[scenario].observables) - set(o)
-    assert not missing
-    asked = scenarios.validate(scenario, params)
-    assert o["effective"] == {k: v for k, v in asked.items() if v is not None}
-    if scenario in plan.EXPECTED:
-        want = plan.expected(scenario, asked)
-        assert {k: o[k] for k in want} == want
 
 
 # Params off the defaults: the digests follow the params, not constants of the backend.
@@ -111,8 +65,8 @@ def test_digests_follow_the_params(backend: str, scenario: str) -> None:
 
 
 def test_version_names_library_and_python() -> None:
-    from impls.green import backend as green
-    from impls.threads import backend as threads
+    from impls.gevent import backend as green
+    from impls.threading import backend as threads
     assert "CPython 3" in threads.version() and "gevent" in green.version()
     assert threads.available() is True and green.available() is True
 
@@ -121,7 +75,7 @@ def test_version_names_library_and_python() -> None:
 
 @pytest.mark.timeout(30)
 def test_thread_waitgroup_negative_and_bounded_wait() -> None:
-    from impls.threads import WaitGroup
+    from impls.threading.units import WaitGroup
     wg = WaitGroup()
     with pytest.raises(ValueError, match="sync: negative WaitGroup counter"):
         wg.done()
@@ -135,7 +89,7 @@ def test_thread_waitgroup_negative_and_bounded_wait() -> None:
 @pytest.mark.timeout(30)
 def test_rwlock_is_writer_preferring_like_gos_rwmutex() -> None:
     """Readers share; a writer waits for them; while it waits, a new reader queues behind it."""
-    from impls.pycommon import RWLock
+    from impls.pyrt.primitives import RWLock
     rw = RWLock(threading.Lock, threading.Semaphore)
     log: list[str] = []
     rw.rlock()
@@ -174,7 +128,7 @@ def test_rwlock_excludes_under_gevent() -> None:
     import gevent
     import gevent.lock
 
-    from impls.pycommon import RWLock
+    from impls.pyrt.primitives import RWLock
     rw = RWLock(lambda: gevent.lock.BoundedSemaphore(1), gevent.lock.Semaphore)
     inside: list[str] = []
     bad: list[str] = []
@@ -205,7 +159,7 @@ def test_rwlock_excludes_under_gevent() -> None:
 
 @pytest.mark.timeout(30)
 def test_once_runs_init_once_under_threads() -> None:
-    from impls.pycommon import Once
+    from impls.pyrt.primitives import Once
     once, runs = Once(threading.Lock), []
     threads = [threading.Thread(target=once.do, args=(lambda: runs.append(1),)) for _ in range(20)]
     for t in threads:
