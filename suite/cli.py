@@ -107,13 +107,16 @@ def cmd_run(a: argparse.Namespace) -> int:
             sharding.parse(a.shard), [c.id for c in claims], bench_names or [])
         claims = [c for c in claims if c.id in ids]
         bench_names = bench_names or None
-    # checked before anything runs: a corrupt database fails the run at once, not after an hour
-    hist = None if a.no_history else history.History(a.history)
     out = Path(a.output)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise UsageError(f"cannot create the output folder {out}: {e.strerror or e}") from None
+    # the history lives beside the output folder unless named: reports/latest -> reports/history.sqlite
+    # (a test's run in a temporary folder never lands in the project's history)
+    # checked before anything runs: a corrupt database fails the run at once, not after an hour
+    a.history = a.history or str(out.parent / Path(history.DEFAULT_PATH).name)
+    hist = None if a.no_history else history.History(a.history)
     env = environment.collect()
     t0 = time.monotonic()
     results: dict = {"schema": SCHEMA, "environment": env, "backends": {}, "claims": [], "benchmarks": []}
@@ -261,8 +264,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--shard", metavar="K/N", help="run only shard K of N of the selected claims and "
                    "benchmarks (round-robin over their sorted ids); `merge` joins the shards")
     hist = r.add_mutually_exclusive_group()
-    hist.add_argument("--history", default=history.DEFAULT_PATH,
-                      help=f"record the run in this SQLite history (default {history.DEFAULT_PATH})")
+    hist.add_argument("--history", help="record the run in this SQLite history (default: "
+                      f"history.sqlite beside the output folder, {history.DEFAULT_PATH} for the default)")
     hist.add_argument("--no-history", action="store_true", help="do not record the run")
     r.set_defaults(fn=cmd_run)
     m = sub.add_parser("merge", help="merge results.json files (shards, machines) into one report "
