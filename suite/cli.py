@@ -219,8 +219,12 @@ def cmd_report(a: argparse.Namespace) -> int:
     if not isinstance(results, dict) or results.get("schema") != SCHEMA:
         raise UsageError(f"{path} is not a schema-{SCHEMA} results.json; give the results.json "
                          "written by `python -m suite run`")
+    trend = None
+    if a.history:  # the history sections, for the machine this results.json ran on
+        h = history.existing(a.history)
+        trend = history.view(h, history.fingerprint(results.get("environment") or {})[0])
     try:
-        render.write_all(results, path.parent)
+        render.write_all(results, path.parent, history=trend)
     except atomicio.OutputError as e:
         raise UsageError(str(e)) from None
     print(f"wrote {path.parent / 'REPORT.md'} and {path.parent / 'report.html'}")
@@ -303,6 +307,7 @@ def parser() -> argparse.ArgumentParser:
     g.set_defaults(fn=cmd_gate)
     rep = sub.add_parser("report", help="re-render REPORT.md and report.html from a results.json")
     rep.add_argument("dir")
+    rep.add_argument("--history", help="add the trends, timelines and changes of this history database")
     rep.set_defaults(fn=cmd_report)
     par = sub.add_parser("parity", help="run every scenario small on every backend and compare "
                          "the work-plan digests (exit 1 on a disagreement)")

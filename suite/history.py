@@ -30,6 +30,8 @@ Invariants
 ----------
 * A run and all its rows are written in one transaction (BEGIN IMMEDIATE ... COMMIT): a process
   killed mid-write leaves the previous state (SQLite's journal rolls the rest back on next open).
+* A run interrupted by Ctrl-C is recorded with complete = 0 (what it measured is real); a run
+  killed outright records nothing, since recording is its last step.
 * A file that is not our database (garbage, another program's SQLite, a failed integrity check)
   raises HistoryError with one line and is never written to: the check runs before any write.
 
@@ -145,9 +147,15 @@ class History:
                                         f"(accepted: up to {SCHEMA})")
 
     def _migrate(self) -> None:
-        while (v := self.db.execute("PRAGMA user_version").fetchone()[0]) < len(MIGRATIONS):
+        """Each step reads the version under the write lock: two shards opening a new database
+        at once create its tables once."""
+        while True:
             self.db.execute("BEGIN IMMEDIATE")
             try:
+                v = self.db.execute("PRAGMA user_version").fetchone()[0]
+                if v >= len(MIGRATIONS):
+                    self.db.execute("COMMIT")
+                    return
                 MIGRATIONS[v](self.db)
                 self.db.execute(f"PRAGMA user_version = {v + 1}")
                 self.db.execute("COMMIT")
@@ -429,7 +437,7 @@ def _describe(c: Change, labels: dict[str, str]) -> list[Any]:
 SYMBOL = {"holds": "✓", "refuted": "✗", "n/a": "–", "error": "⚠", "timeout": "⏱", "inconclusive": "≈"}
 
 
-def _existing(path: str) -> History:
+def existing(path: str) -> History:
     if not Path(path).exists():
         raise HistoryError(f"no history database at {path}; `python -m suite run` records one "
                            "(or `python -m suite history import results.json...`), or give --history PATH")
@@ -473,7 +481,7 @@ class Filters:
 def trends_main(path: str, bench, claim, backend, machine) -> int:
     from tabulate import tabulate
 
-    h = _existing(path)
+    h = existing(path)
     f = Filters(h, bench, claim, backend, machine)
     labels = h.machines()
     if not labels:
@@ -511,7 +519,7 @@ def regressions_main(path: str, bench, claim, backend, machine, min_effect: floa
 
     if not 0 < min_effect <= 1000:
         raise HistoryError(f"--min-effect {min_effect:g} is out of range; accepted: 0 < percent <= 1000")
-    h = _existing(path)
+    h = existing(path)
     f = Filters(h, bench, claim, backend, machine)
     found = changes(h, f.machines, min_effect, keep=f)
     labels = h.machines()

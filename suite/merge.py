@@ -208,6 +208,20 @@ def _ratios_md(machines: dict[str, dict], short: dict[str, str]) -> str:
             "a different size than Go's (not comparable).")
 
 
+def _pyperf_files(runs: list[tuple[str, dict]], into: Path) -> dict[Path, bytes]:
+    """Each benchmark's pyperf JSON, from its shard's folder to the same relative path under
+    the machine's folder (the records' `pyperf_json` stays true)."""
+    files = {}
+    for path, results in runs:
+        folder = Path(path) if Path(path).is_dir() else Path(path).parent
+        for b in results.get("benchmarks") or []:
+            rel = b.get("pyperf_json")
+            if rel and (folder / rel).is_file():
+                (into / rel).parent.mkdir(parents=True, exist_ok=True)
+                files[into / rel] = (folder / rel).read_bytes()
+    return files
+
+
 STYLE = ("body{font:14px/1.45 system-ui,sans-serif;max-width:1200px;margin:2em auto;padding:0 1em;color:#222}"
          "table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;"
          "padding:3px 7px;text-align:left}th{background:#f3f3f3}code{background:#f6f6f6;padding:0 3px}"
@@ -218,11 +232,18 @@ def main(paths: list[str], out: Path) -> int:
     from reports import render
     from suite import atomicio
 
-    machines = {m: merge_machine(runs) for m, runs in group(_load(paths)).items()}
+    groups = group(_load(paths))
+    machines = {m: merge_machine(runs) for m, runs in groups.items()}
     try:
         for m, results in machines.items():
             d = out / "machines" / m
-            render.write_all(results, d, {d / "results.json": json.dumps(results, indent=1, default=str)})
+            extra: dict[Path, str | bytes] = {d / "results.json": json.dumps(results, indent=1, default=str)}
+            extra.update(_pyperf_files(groups[m], d))
+            if results.get("benchmarks"):
+                from suite import bench
+
+                extra[d / "bench.txt"] = bench.text_export(results["benchmarks"])
+            render.write_all(results, d, extra)
         md = machine_axis_md(machines)
         page = (f"<!doctype html><html lang=en><meta charset=utf-8><title>Goroutine claims: merged report"
                 f"</title><style>{STYLE}</style><body>{render._md_to_html(md)}</body></html>")
@@ -235,6 +256,8 @@ def main(paths: list[str], out: Path) -> int:
                             out / "merged.json": json.dumps(summary, indent=1)})
     except atomicio.OutputError as e:
         raise MergeError(str(e)) from None
+    except OSError as e:
+        raise MergeError(f"cannot write the merged report in {out}: {e.strerror or e}") from None
     for m, r in machines.items():
         ms = r.get("merged_shards")
         if ms and ms["missing"]:

@@ -324,3 +324,16 @@ def test_false_alarms_and_misses_over_many_noisy_series():
     assert sum(bool(history.step_changes(series(s, 1.0))) for s in range(300)) == 0
     for factor in (1.3, 2.0):
         assert all([i for i, _, _ in history.step_changes(series(s, factor))] == [4] for s in range(300))
+
+
+def test_report_command_adds_the_history_of_its_machine(tmp_path):
+    db = tmp_path / "h.sqlite"
+    runs = _series(5, slow_from=4)
+    assert _cli("history", "import", *_write(tmp_path, runs), "--history", str(db)).returncode == 0
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "results.json").write_text(json.dumps(runs[-1]))
+    p = _cli("report", str(tmp_path / "out"), "--history", str(db))
+    assert p.returncode == 0, p.stderr
+    assert "Verdict timeline" in (tmp_path / "out" / "report.html").read_text()
+    assert (tmp_path / "out" / "trends.png").exists()
+    assert "## History on this machine" in (tmp_path / "out" / "REPORT.md").read_text()

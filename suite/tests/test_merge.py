@@ -155,3 +155,49 @@ def test_merge_bad_input_is_one_line_and_exit_2(tmp_path):
         lines = p.stderr.strip().splitlines()
         assert p.returncode == 2 and len(lines) == 1 and needle in lines[0], (args, p.stderr)
         assert not (tmp_path / "out" / "REPORT.md").exists()
+
+
+def test_benchmark_shards_merge_in_the_unsharded_order_with_their_pyperf_files(tmp_path):
+    benches = ["Spawn", "Yield", "Skynet"]
+    full = results_at("c1", 1, MACHINE_A, {(f"Benchmark{b}", be): [10.0 + i, 11.0 + i]
+                                            for i, b in enumerate(benches) for be in ("go", "native")})
+    paths = []
+    for k in (1, 2):
+        _, mine, rec = shard.select(shard.Shard(k, 2), [], benches)
+        part = {**full, "shard": rec,
+                "benchmarks": [dict(b, pyperf_json=f"pyperf/{b['name']}-{b['backend']}.json")
+                               for b in full["benchmarks"] if b["name"].removeprefix("Benchmark") in mine]}
+        d = tmp_path / f"s{k}"
+        (d / "pyperf").mkdir(parents=True)
+        for b in part["benchmarks"]:
+            (d / b["pyperf_json"]).write_text(json.dumps({"shard": k, "name": b["name"]}))
+        (d / "results.json").write_text(json.dumps(part))
+        paths.append(str(d))
+    p = _cli("merge", *reversed(paths), "-o", str(tmp_path / "m"))
+    assert p.returncode == 0, p.stderr
+    d = next((tmp_path / "m" / "machines").iterdir())
+    merged = json.loads((d / "results.json").read_text())
+    assert [(b["name"], b["backend"]) for b in merged["benchmarks"]] == \
+        [(b["name"], b["backend"]) for b in full["benchmarks"]]
+    for b in merged["benchmarks"]:
+        assert json.loads((d / b["pyperf_json"]).read_text())["name"] == b["name"]
+    assert (d / "bench.txt").read_text().count("\n") == 12  # 6 records x 2 values
+
+
+def test_shards_opening_a_new_history_at_once_create_it_once(tmp_path):
+    from suite.tests.test_history import _series
+
+    db = tmp_path / "new.sqlite"
+    code = ("import json, sys\nfrom suite import history\n"
+            "history.History(sys.argv[1]).record(json.load(open(sys.argv[2])))\n")
+    files = []
+    for i, r in enumerate(_series(2, None, commits=4)):
+        files.append(tmp_path / f"r{i}.json")
+        files[-1].write_text(json.dumps(r))
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(db), str(f)], stderr=subprocess.PIPE, text=True)
+             for f in files]
+    errs = [p.communicate(timeout=60)[1] for p in procs]
+    assert all(p.returncode == 0 for p in procs), errs
+    import sqlite3
+
+    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM runs").fetchone() == (4,)
