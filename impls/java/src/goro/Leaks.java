@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * §11 Leaks in Java: a unit blocked on a send nobody receives (SynchronousQueue.put, the unbuffered
@@ -106,7 +107,9 @@ final class Leaks {
         }
         int after = live();
         for (SynchronousQueue<Integer> ch : channels) { // clean-up: the receiver that never came
-            ch.take();
+            if (ch.poll(60, TimeUnit.SECONDS) == null) {
+                throw new IllegalStateException("leak_blocked_sender: a sender never reached its send");
+            }
         }
         for (Thread u : units) {
             Mutexes.join(u, "leak_blocked_sender");
