@@ -110,7 +110,7 @@ def history_figures(view: dict) -> list[tuple[str, Any]]:
                 continue
             unit = pts[0]["unit"]
             ax.plot([pos[p["commit"]] for p in pts], [p["median"] for p in pts], marker=".",
-                    label=backend, color=_color(backend))
+                    label=backend, color=_color(backend.split(" [")[0]))
         for c in view.get("changes") or []:
             if c["name"] == name and c.get("ratio") is not None and c["commit"] in pos:
                 ax.plot([pos[c["commit"]]], [c["after"]], marker="^" if c["regression"] else "v",

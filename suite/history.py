@@ -221,14 +221,22 @@ class History:
             (machine,))]
 
     def bench_series(self, machine: str) -> dict[tuple[str, str], list[Point]]:
-        """(benchmark, backend) -> one Point per commit with an ok figure, in commit order."""
+        """(benchmark, backend) -> one Point per commit with an ok figure, in commit order.
+        A benchmark whose size (params) changed over the history is one series per size, the
+        size in the backend's label ("native [n=1,000]"): a new workload is not a regression."""
         order = {c: i for i, c in enumerate(self.commits(machine))}
+        rows = self.db.execute(
+            "SELECT b.name, b.backend, b.params, b.unit, b.median, b.vals, r.commit_id FROM benchmarks b "
+            "JOIN runs r ON r.id = b.run WHERE r.machine=? AND b.status='ok' AND b.median IS NOT NULL "
+            "ORDER BY r.started, r.id", (machine,)).fetchall()
+        sizes: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for name, backend, params, *_ in rows:
+            sizes[(name, backend)].add(params or "null")
         pooled: dict[tuple[str, str], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
         units: dict[tuple[str, str], str] = {}
-        for name, backend, unit, med, vals, commit in self.db.execute(
-                "SELECT b.name, b.backend, b.unit, b.median, b.vals, r.commit_id FROM benchmarks b "
-                "JOIN runs r ON r.id = b.run WHERE r.machine=? AND b.status='ok' AND b.median IS NOT NULL "
-                "ORDER BY r.started, r.id", (machine,)):
+        for name, backend, params, unit, med, vals, commit in rows:
+            if len(sizes[(name, backend)]) > 1:
+                backend = f"{backend} [{_size(params)}]"
             values = json.loads(vals) if vals else None
             pooled[(name, backend)][commit].extend(values if values else [med])
             units[(name, backend)] = unit or ""
@@ -246,6 +254,13 @@ class History:
             last[(claim, backend)][commit] = (observed, expected)
         return {key: [(c, *v) for c, v in sorted(by.items(), key=lambda kv: order[kv[0]])]
                 for key, by in last.items()}
+
+
+def _size(params_json: str | None) -> str:
+    params = json.loads(params_json) if params_json else None
+    if not isinstance(params, dict) or not params:
+        return "no size"
+    return ", ".join(f"{k}={v:,}" if isinstance(v, int) else f"{k}={v}" for k, v in sorted(params.items()))
 
 
 @dataclass
@@ -471,7 +486,7 @@ class Filters:
         self.show_claims = bool(self.claim) or not self.bench
 
     def __call__(self, name: str, backend: str) -> bool:
-        if self.backend and backend not in self.backend:
+        if self.backend and backend.split(" [")[0] not in self.backend:
             return False
         if name.startswith("Benchmark"):
             return self.show_bench and (not self.bench or name in self.bench)

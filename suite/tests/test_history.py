@@ -337,3 +337,15 @@ def test_report_command_adds_the_history_of_its_machine(tmp_path):
     assert "Verdict timeline" in (tmp_path / "out" / "report.html").read_text()
     assert (tmp_path / "out" / "trends.png").exists()
     assert "## History on this machine" in (tmp_path / "out" / "REPORT.md").read_text()
+
+
+def test_a_new_benchmark_size_is_a_new_series_not_a_regression(tmp_path):
+    h = history.History(tmp_path / "h.sqlite")
+    rng = random.Random(4)
+    for i in range(6):
+        r = results_at(f"c{i}", i, MACHINE_A, {("BenchmarkSkynet", "native"): noisy(rng, 100.0 if i < 3 else 900.0)})
+        r["benchmarks"][0]["params"] = {"depth": 6 if i < 3 else 7}
+        h.record(r)
+    series = h.bench_series(history.fingerprint(MACHINE_A)[0])
+    assert sorted(series) == [("BenchmarkSkynet", "native [depth=6]"), ("BenchmarkSkynet", "native [depth=7]")]
+    assert history.changes(h, [history.fingerprint(MACHINE_A)[0]]) == []
