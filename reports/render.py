@@ -308,9 +308,10 @@ def summary_score_md(results: dict) -> str:
             for b, s in sorted(scores.items(), key=lambda kv: kv[1]["geomean"])]
     return (tabulate(rows, headers=["backend", f"geomean ratio to {REFERENCE}", "geometric sd", "min – max",
                                     "benchmarks"], tablefmt="github")
-            + f"\n\nEach backend's median over {REFERENCE}'s on every benchmark both ran at one size, "
-            "combined by geometric mean (lower is faster; 1× = as fast as Go); the geometric standard "
-            "deviation and the range say how much the ratios differ between benchmarks.")
+            + f"\n\nEach backend's median over {REFERENCE}'s on every benchmark both ran at one size "
+            "(times, and bytes per parked unit), combined by geometric mean: lower is better, 1× = on a par "
+            "with Go. The geometric standard deviation and the range say how much the ratios differ "
+            "between benchmarks.")
 
 
 def history_md(view: dict) -> str:
