@@ -170,8 +170,9 @@ final class Atomics {
         for (int k = 0; k < counters.length; k++) {
             state += Plan.term(seed, 0, k, counters[k]);
         }
-        Map<String, Object> out = Obs.of("mutex_ns", ns[0], "atomic_ns", ns[1], "mutex_contended_ns", ns[2],
-                "atomic_contended_ns", ns[3], "gomaxprocs", Main.gomaxprocs(), "state_digest", Plan.hex(state));
+        Map<String, Object> out = Obs.of("mutex_ns", ns[0], "atomic_ns", ns[1],
+                "mutex_contended_ns", ns[2], "atomic_contended_ns", ns[3],
+                "gomaxprocs", Main.gomaxprocs(), "state_digest", Plan.hex(state));
         if (ns[0] != null && ns[1] != null && ns[2] != null && ns[3] != null) {
             out.put("ratio_uncontended", ns[0] / ns[1]);
             out.put("ratio_contended", ns[2] / ns[3]);
@@ -187,7 +188,8 @@ final class Atomics {
                 c.incrementAndGet();
             }
         });
-        return Obs.of("seconds", t.wall(), "cpu_seconds", t.cpu(), "ops", n, "ns_per_op", t.wall() / n * 1e9,
+        return Obs.of("seconds", t.wall(), "cpu_seconds", t.cpu(), "ops", n,
+                "ns_per_op", t.wall() / n * 1e9,
                 "value", c.get(), "state_digest", Plan.hex(Plan.term(seed, 0, 0, c.get())));
     }
 }

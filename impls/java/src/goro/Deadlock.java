@@ -119,7 +119,8 @@ final class Deadlock {
             finished += "done".equals(s) ? 1 : 0;
         }
         return Obs.of("deadlocked", finished < 2 && stillBlocked == 2, "detected", detected,
-                "message", detected ? String.join("\n", lines) : null, "blocked", detected ? blocked : null,
+                "message", detected ? String.join("\n", lines) : null,
+                "blocked", detected ? blocked : null,
                 "finished_units", finished, "units_at_deadline", atDeadline,
                 "after_clean_up", List.of(String.valueOf(state[0]), String.valueOf(state[1])),
                 "seconds_to_verdict", seconds,

@@ -61,7 +61,8 @@ final class Mutexes {
     }
 
     /** units units each increment units x increments times; the plan digest of trial t as Go's. */
-    static SafeCounter mutexTrial(long seed, int t, int units, int increments) throws InterruptedException {
+    static SafeCounter mutexTrial(long seed, int t, int units, int increments)
+            throws InterruptedException {
         WaitGroup wg = new WaitGroup();
         SafeCounter counter = new SafeCounter();
         for (int u = 0; u < units; u++) {
@@ -253,7 +254,8 @@ final class Mutexes {
         }
         long[] counts = new long[slots]; // written only under the write lock
         ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
-        AtomicLong readersIn = new AtomicLong(), writersIn = new AtomicLong(), violations = new AtomicLong();
+        AtomicLong readersIn = new AtomicLong(), writersIn = new AtomicLong();
+        AtomicLong violations = new AtomicLong();
         WaitGroup wg = new WaitGroup();
         wg.add(workers);
         for (int w = 0; w < workers; w++) {
@@ -299,7 +301,8 @@ final class Mutexes {
         }
         wg.await_();
         Map<String, Object> out = Obs.of("ops", (long) each * workers, "violations", violations.get(),
-                "workers", workers, "gomaxprocs", Main.gomaxprocs(), "plan_digest", planDigest(seed, plans),
+                "workers", workers, "gomaxprocs", Main.gomaxprocs(),
+                "plan_digest", planDigest(seed, plans),
                 "state_digest", Plan.tableDigest(seed, counts));
         if (trace > 0) {
             out.put("trace", traces(plans, trace));
@@ -371,7 +374,8 @@ final class Mutexes {
         }
         long total = (long) each * workers;
         Map<String, Object> out = Obs.of("seconds", c.wall(), "cpu_seconds", c.cpu(), "ops", total,
-                "ns_per_op", c.wall() / total * 1e9, "workers", workers, "gomaxprocs", Main.gomaxprocs(),
+                "ns_per_op", c.wall() / total * 1e9, "workers", workers,
+                "gomaxprocs", Main.gomaxprocs(),
                 "lock", rwFlag == 1 ? "ReentrantReadWriteLock" : "ReentrantLock",
                 "plan_digest", planDigest(seed, plans), "state_digest", Plan.tableDigest(seed, table));
         if (trace > 0) {
@@ -394,7 +398,8 @@ final class Mutexes {
                 }
             }
         });
-        return Obs.of("seconds", c.wall(), "cpu_seconds", c.cpu(), "ops", n, "ns_per_op", c.wall() / n * 1e9,
+        return Obs.of("seconds", c.wall(), "cpu_seconds", c.cpu(), "ops", n,
+                "ns_per_op", c.wall() / n * 1e9,
                 "state_digest", Plan.hex(Plan.term(seed, 0, 0, counter[0])));
     }
 
@@ -408,7 +413,8 @@ final class Mutexes {
         long seed = p.l("seed", 1);
         long per = n / units;
         if (per == 0) {
-            throw new IllegalArgumentException("mutex_contended: n=" + n + " is less than units=" + units);
+            throw new IllegalArgumentException(
+                    "mutex_contended: n=" + n + " is less than units=" + units);
         }
         ReentrantLock mu = new ReentrantLock();
         long[] counter = new long[1];
@@ -445,12 +451,13 @@ final class Mutexes {
         for (int u = 0; u < units; u++) {
             plan += Plan.term(seed, 0, u, did[u]);
         }
-        return Obs.of("seconds", c.wall(), "cpu_seconds", c.cpu(), "ops", ops, "ns_per_op", c.wall() / ops * 1e9,
+        return Obs.of("seconds", c.wall(), "cpu_seconds", c.cpu(), "ops", ops,
+                "ns_per_op", c.wall() / ops * 1e9,
                 "gomaxprocs", Main.gomaxprocs(), "plan_digest", Plan.hex(plan),
                 "state_digest", Plan.hex(Plan.term(seed, 0, 0, counter[0])));
     }
 
-    // ---- a helper shared by J2's section files -----------------------------------------------
+    // ---- helpers shared by J2's section files ---------------------------------------------
 
     /**
      * For a scenario that holds `units` units alive at once: on platform threads, refuses (one

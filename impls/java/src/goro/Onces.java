@@ -172,7 +172,8 @@ final class Onces {
                 once.do_(f);
             }
         });
-        return Obs.of("seconds", c.wall(), "cpu_seconds", c.cpu(), "ops", n, "ns_per_op", c.wall() / n * 1e9,
+        return Obs.of("seconds", c.wall(), "cpu_seconds", c.cpu(), "ops", n,
+                "ns_per_op", c.wall() / n * 1e9,
                 "init_calls", calls[0], "state_digest", Plan.hex(Plan.term(seed, 0, 0, calls[0])));
     }
 }

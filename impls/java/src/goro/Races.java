@@ -88,7 +88,8 @@ final class Races {
             distinct.add(v);
         }
         return Obs.of("trials", trials, "expected", expected, "lossy_trials", lossy, "min", lowest,
-                "distinct_values", distinct, "distinct_count", values.size(), "gomaxprocs", Main.gomaxprocs(),
+                "distinct_values", distinct, "distinct_count", values.size(),
+                "gomaxprocs", Main.gomaxprocs(),
                 "plan_digest", Plan.hex(plan));
     }
 }

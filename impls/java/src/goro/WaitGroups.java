@@ -140,7 +140,8 @@ final class WaitGroups {
                 }
             }
         }
-        return Obs.of("trials", trials, "early_returns", early, "errors", errors, "first_error", firstError,
+        return Obs.of("trials", trials, "early_returns", early, "errors", errors,
+                "first_error", firstError,
                 "n", n, "wait_stuck", stuck, "plan_digest", Plan.hex(plan));
     }
 
@@ -164,7 +165,8 @@ final class WaitGroups {
         fan(warm);
         long[] spawned = new long[1];
         Measure.Clock c = Measure.clock(() -> spawned[0] = fan(n));
-        return Obs.of("seconds", c.wall(), "cpu_seconds", c.cpu(), "ops", n, "ns_per_unit", c.wall() / n * 1e9,
+        return Obs.of("seconds", c.wall(), "cpu_seconds", c.cpu(), "ops", n,
+                "ns_per_unit", c.wall() / n * 1e9,
                 "gomaxprocs", Main.gomaxprocs(), "plan_digest", Plan.seqDigest(seed, spawned[0], 0, 0));
     }
 
