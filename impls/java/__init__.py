@@ -72,17 +72,30 @@ def _first_error(stderr: str) -> str:
     return lines[0] if lines else "no output"
 
 
-def run_json(argv: list[str], env: dict[str, str] | None = None,
-             timeout: float = RUN_TIMEOUT_S) -> dict[str, Any]:
+def run_json(
+    argv: list[str], env: dict[str, str] | None = None, timeout: float = RUN_TIMEOUT_S
+) -> dict[str, Any]:
     """Run the Java program; its last stdout line is the JSON observables."""
     try:
-        proc = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=timeout,
-                              env=env, stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+        proc = subprocess.run(
+            argv,
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
+        )
     except subprocess.TimeoutExpired:
-        raise TimeoutError(f"java goro.Main {argv[-2]} did not finish within {timeout:.0f} s") from None
+        raise TimeoutError(
+            f"java goro.Main {argv[-2]} did not finish within {timeout:.0f} s"
+        ) from None
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
-        raise RuntimeError(f"java exited with status {proc.returncode}: {_first_error(proc.stderr)}")
+        raise RuntimeError(
+            f"java exited with status {proc.returncode}: {_first_error(proc.stderr)}"
+        )
     out = json.loads(lines[-1])
     if "@error" in out:
         raise RuntimeMisuse(out["@error"])

@@ -76,8 +76,14 @@ _VERSION: dict[str, str] = {}
 def tool_version(exe: str) -> str:
     """The first line of `exe -version` ('openjdk version "25.0.2" ...' / 'javac 17.0.15')."""
     if exe not in _VERSION:
-        out = subprocess.run([exe, "-version"], check=False, capture_output=True, text=True,
-                             timeout=60, stdin=subprocess.DEVNULL)
+        out = subprocess.run(
+            [exe, "-version"],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
         text = (out.stderr + out.stdout).strip()
         if out.returncode != 0 or not text:
             raise BuildError(f"`{exe} -version` failed: {first_message(text)}")
@@ -170,9 +176,14 @@ def build(javac: str | None = None) -> BuildResult:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         try:
-            proc = subprocess.run([javac, *JAVAC_FLAGS, "-d", str(tmp), *map(str, srcs)],
-                                  check=False, capture_output=True, text=True,
-                                  timeout=BUILD_TIMEOUT_S, stdin=subprocess.DEVNULL)
+            proc = subprocess.run(
+                [javac, *JAVAC_FLAGS, "-d", str(tmp), *map(str, srcs)],
+                check=False,
+                capture_output=True,
+                text=True,
+                timeout=BUILD_TIMEOUT_S,
+                stdin=subprocess.DEVNULL,
+            )
         except subprocess.TimeoutExpired:
             shutil.rmtree(tmp, ignore_errors=True)
             raise BuildError(f"javac took over {BUILD_TIMEOUT_S:.0f} s") from None

@@ -43,6 +43,8 @@ public final class Main {
         Races.register(SCENARIOS);
         Deadlock.register(SCENARIOS);
         Leaks.register(SCENARIOS);
+        // the JSON reader and writer, end to end: what test_java_backend.py round-trips
+        CHILDREN.put("child:json_roundtrip", json -> System.out.println(Json.write(Json.parse(json))));
     }
 
     private Main() {}
