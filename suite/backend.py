@@ -18,7 +18,7 @@ from typing import Any, Literal, Protocol
 GROUP = "goroutine_suite.backends"
 REPO = Path(__file__).resolve().parent.parent
 Verdict = Literal["holds", "refuted", "n/a"]
-KINDS = ("goroutine", "os-thread", "coroutine", "greenlet")
+KINDS = ("goroutine", "os-thread", "coroutine", "greenlet", "virtual-thread")
 
 
 class NotApplicable(Exception):
