@@ -150,6 +150,7 @@ def _method(fn: Callable[..., Any]) -> Callable[..., dict[str, Any]]:
     sc.__signature__ = sig.replace(parameters=[self_param, *sig.parameters.values()])  # type: ignore[attr-defined]
     sc.__name__ = sc.__qualname__ = "sc_" + fn.__name__
     sc.__doc__ = fn.__doc__
+    sc.__wrapped__ = fn  # type: ignore[attr-defined]  # PyBackend.source follows it to the file
     return sc
 
 

@@ -1,4 +1,5 @@
-"""The asyncio backend, §3: starting units: go returns at once, completion order, the loop variable."""
+"""The asyncio backend, §3: starting units: go returns at once, completion order, the loop
+variable."""
 
 from __future__ import annotations
 

@@ -131,7 +131,8 @@ async def spawn(n: int, procs: int | None = None, warmup_units: int = 10_000,
     t0 = now()
     spawned = await _spawn_wait(n)
     seconds = now() - t0
-    return timed(seconds, n, ns_per_spawn=per_op_ns(seconds, n), plan_digest=plan.seq_digest(seed, spawned))
+    return timed(seconds, n, ns_per_spawn=per_op_ns(seconds, n),
+                 plan_digest=plan.seq_digest(seed, spawned))
 
 
 async def pingpong_yield(n: int, seed: int = 1) -> dict:
@@ -150,7 +151,8 @@ async def pingpong_yield(n: int, seed: int = 1) -> dict:
     await asyncio.wait_for(asyncio.gather(*tasks), WAIT_S * 10)
     seconds, switches = now() - t0, nvcsw() - c0
     ops = n // 2 * 2
-    return timed(seconds, ops, ns_per_switch=per_op_ns(seconds, ops), nvcsw=switches, nvcsw_per_switch=switches / ops,
+    return timed(seconds, ops, ns_per_switch=per_op_ns(seconds, ops),
+                 nvcsw=switches, nvcsw_per_switch=switches / ops,
                   state_digest=plan.total([term(seed, 0, 0, turns[0]),
                                            term(seed, 0, 1, turns[1])]))
 
@@ -179,6 +181,7 @@ async def pingpong_chan(n: int, seed: int = 1) -> dict:
     await asyncio.wait_for(asyncio.gather(*tasks), WAIT_S * 10)
     seconds, switches = now() - t0, nvcsw() - c0
     ops = rounds * 2
-    return timed(seconds, ops, ns_per_message=per_op_ns(seconds, ops), nvcsw_per_message=switches / ops,
+    return timed(seconds, ops, ns_per_message=per_op_ns(seconds, ops),
+                 nvcsw_per_message=switches / ops,
                   state_digest=plan.hexd(term(seed, 0, 0, held[0])),
                   substitutions=[QUEUE_FOR_CHANNEL])

@@ -224,7 +224,8 @@ async def mutex_uncontended(n: int, seed: int = 1) -> dict:
         async with lock:
             counter += 1
     seconds = now() - t0
-    return timed(seconds, n, ns_per_op=per_op_ns(seconds, n), state_digest=plan.hexd(term(seed, 0, 0, counter)))
+    return timed(seconds, n, ns_per_op=per_op_ns(seconds, n),
+                 state_digest=plan.hexd(term(seed, 0, 0, counter)))
 
 
 async def mutex_contended(n: int, units: int = 2, procs: int = 2, seed: int = 1) -> dict:

@@ -86,4 +86,5 @@ async def once(n: int, seed: int = 1) -> dict:
     for _ in range(n):
         await o.do(init)
     seconds = now() - t0
-    return timed(seconds, n, ns_per_op=per_op_ns(seconds, n), state_digest=plan.hexd(term(seed, 0, 0, runs)))
+    return timed(seconds, n, ns_per_op=per_op_ns(seconds, n),
+                 state_digest=plan.hexd(term(seed, 0, 0, runs)))

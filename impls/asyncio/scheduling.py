@@ -1,4 +1,5 @@
-"""The asyncio backend, §2: scheduling: threads behind the units, work stealing, blocking calls, GOMAXPROCS."""
+"""The asyncio backend, §2: scheduling: threads behind the units, work stealing, blocking calls,
+GOMAXPROCS."""
 
 from __future__ import annotations
 

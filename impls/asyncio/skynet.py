@@ -39,5 +39,6 @@ async def skynet(leaves: int, procs: int | None = None, seed: int = 1) -> dict:
     total = await asyncio.wait_for(out.get(), WAIT_S * 10)
     seconds = now() - t0
     await root
-    return timed(seconds, leaves, ns_per_leaf=per_op_ns(seconds, leaves), total=total, ms=seconds * 1e3,
+    return timed(seconds, leaves, ns_per_leaf=per_op_ns(seconds, leaves),
+                 total=total, ms=seconds * 1e3,
                   state_digest=plan.hexd(term(seed, 0, 0, total)), substitutions=[QUEUE_FOR_SKYNET])

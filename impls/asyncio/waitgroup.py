@@ -96,4 +96,5 @@ async def waitgroup(n: int, procs: int | None = None, warmup_units: int = 10_000
     t0 = now()
     spawned = await _spawn_wait(n)  # Add(1), start a unit that Done()s, n times; then Wait
     seconds = now() - t0
-    return timed(seconds, n, ns_per_unit=per_op_ns(seconds, n), plan_digest=plan.seq_digest(seed, spawned))
+    return timed(seconds, n, ns_per_unit=per_op_ns(seconds, n),
+                 plan_digest=plan.seq_digest(seed, spawned))

@@ -14,8 +14,8 @@ can signal: that is a deadlock detector, and it is also why a greenlet may wait 
 timeout — the scenario's main greenlet always waits with one, or gets LoopExit.
 
 What gevent lacks is built the textbook way: a WaitGroup over gevent.event.Event, sync.Once and
-Go's RWMutex algorithm over gevent's lock and semaphore (impls/pyrt/primitives.py). The mutex is gevent.lock.BoundedSemaphore(1):
-gevent's lock type that refuses to be released more often than acquired (a plain Semaphore
+Go's RWMutex algorithm over gevent's lock and semaphore (impls/pyrt/primitives.py). The mutex
+is gevent.lock.BoundedSemaphore(1): gevent's lock type that refuses to be released more often than acquired (a plain Semaphore
 would silently count up — see mutex_unlock_unlocked). The live-unit count has no gevent API; a
 scan of the garbage collector's objects for greenlets that are not dead stands in for it.
 """
@@ -84,7 +84,10 @@ EXPECTATIONS: dict[str, Expect] = {
 }
 
 
-class GeventBackend(MemoryScenarios, SchedulingScenarios, RacesScenarios, MutexScenarios, DeadlockScenarios, AtomicsScenarios, LeaksScenarios, EchoScenarios, SkynetScenarios, Scenarios):
+class GeventBackend(
+    MemoryScenarios, SchedulingScenarios, RacesScenarios, MutexScenarios, DeadlockScenarios,
+    AtomicsScenarios, LeaksScenarios, EchoScenarios, SkynetScenarios, Scenarios
+):
     name = "gevent"
     kind = "greenlet"
     expectations = EXPECTATIONS  # read by PyBackend.__init__

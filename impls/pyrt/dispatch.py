@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import inspect
 import sys
+from pathlib import Path
 from typing import Any
 
-from suite.backend import Expect, NotApplicable
+from suite.backend import REPO, Expect, NotApplicable
 from suite.scenarios import CATALOGUE
 
 
@@ -30,6 +31,15 @@ class PyBackend:
 
     def version(self) -> str:
         return f"{self.library_version()}, CPython {sys.version.split()[0]}"
+
+    def source(self, scenario: str) -> str | None:
+        """The file that holds the scenario's code (a wrapper is followed to what it wraps:
+        asyncio's sc_ methods run a scenario function of a section module)."""
+        method = getattr(self, "sc_" + scenario, None)
+        if method is None:
+            return None
+        path = Path(inspect.getsourcefile(inspect.unwrap(method)) or "").resolve()
+        return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else path.name
 
     def run(self, scenario: str, **params: Any) -> dict[str, Any]:
         if scenario not in CATALOGUE:

@@ -12,8 +12,8 @@ units.py holds how a thread is started, joined and waited for.
 What Python lacks is built the textbook way and named as such: a WaitGroup over Condition, a
 sync.Once as a double-checked Lock, Go's RWMutex algorithm over a Lock and Semaphores
 (impls/pyrt/primitives.py).
-There is no atomic add: `next()` on an `itertools.count` is one C call under the GIL, the honest idiom; there
-is no compare-and-swap and no race detector, so those scenarios are NotApplicable.
+There is no atomic add: `next()` on an `itertools.count` is one C call under the GIL, the honest
+idiom; there is no compare-and-swap and no race detector, so those scenarios are NotApplicable.
 """
 
 from __future__ import annotations
@@ -83,7 +83,10 @@ EXPECTATIONS: dict[str, Expect] = {
 }
 
 
-class ThreadingBackend(MemoryScenarios, SchedulingScenarios, RacesScenarios, MutexScenarios, DeadlockScenarios, AtomicsScenarios, LeaksScenarios, EchoScenarios, SkynetScenarios, Scenarios):
+class ThreadingBackend(
+    MemoryScenarios, SchedulingScenarios, RacesScenarios, MutexScenarios, DeadlockScenarios,
+    AtomicsScenarios, LeaksScenarios, EchoScenarios, SkynetScenarios, Scenarios
+):
     name = "threading"
     kind = "os-thread"
     expectations = EXPECTATIONS  # read by PyBackend.__init__

@@ -33,7 +33,10 @@ from impls.pyrt.primitives import RWLock
 from impls.pyrt.timing import WAIT_S, now
 
 
-class Scenarios(MemoryScenarios, SchedulingScenarios, BasicsScenarios, WaitgroupScenarios, RacesScenarios, MutexScenarios, OnceScenarios, PoolScenarios, EchoScenarios, PyBackend):
+class Scenarios(
+    MemoryScenarios, SchedulingScenarios, BasicsScenarios, WaitgroupScenarios, RacesScenarios,
+    MutexScenarios, OnceScenarios, PoolScenarios, EchoScenarios, PyBackend
+):
     """The shared scenario bodies; a subclass sets the primitives below (as staticmethods where
     they are plain functions, so that `self.go(f)` calls the library's own function)."""
     go: Callable[..., Any]  # go(f, *args): start f(*args) as a new unit; returns its handle

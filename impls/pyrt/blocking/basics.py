@@ -1,4 +1,5 @@
-"""Scenario bodies shared by threading and gevent, §3: starting units: go returns at once, completion order, the loop variable."""
+"""Scenario bodies shared by threading and gevent, §3: starting units: go returns at once,
+completion order, the loop variable."""
 
 from __future__ import annotations
 

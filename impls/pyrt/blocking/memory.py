@@ -1,4 +1,5 @@
-"""Scenario bodies shared by threading and gevent, §1: what a unit costs: parked memory, stacks, spawn, the switch."""
+"""Scenario bodies shared by threading and gevent, §1: what a unit costs: parked memory, stacks,
+spawn, the switch."""
 
 from __future__ import annotations
 

@@ -1,15 +1,66 @@
-"""Scenario bodies shared by threading and gevent, §2: scheduling: threads behind the units, work stealing, blocking calls, GOMAXPROCS."""
+"""Scenario bodies shared by threading and gevent, §2: scheduling: threads behind the units, work
+stealing, blocking calls, GOMAXPROCS."""
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from impls.pyrt.kernel import cpu_count, gettid
-from impls.pyrt.timing import burn, calibrate, now
+from impls.pyrt.timing import WAIT_S, burn, calibrate, now
 
 
 class SchedulingScenarios:
     """Scenario bodies shared by threading and gevent, §2."""
+
+    def handoff(self, block_ms: int, read: Callable[[int, int], bytes]) -> dict[str, Any]:
+        """syscall_handoff with a given read function: A blocks in `read` on a pipe, B counts
+        and yields, C writes the pipe after block_ms. If A's read blocked the whole runtime (one
+        gevent hub), C never runs: a real OS thread, the watchdog, writes after 5*block_ms."""
+        r, w = os.pipe()
+        one_write = threading.Lock()  # whoever takes it writes the pipe: C, or the watchdog
+        a_done = threading.Event()  # a real Event: the watchdog thread waits on it
+        count = 0
+        out: dict[str, Any] = {}
+
+        def write_once(who: bytes) -> None:
+            if one_write.acquire(blocking=False):
+                os.write(w, who)
+
+        def a() -> None:  # a real read(2): a thread releases the GIL, a greenlet holds the hub
+            c0, t0 = count, now()
+            out["data"] = read(r, 1)
+            out["blocked_ms"] = (now() - t0) * 1e3
+            out["progress"] = count - c0
+            a_done.set()
+
+        def b() -> None:
+            nonlocal count
+            while not a_done.is_set():
+                count += 1
+                self.sleep(0)  # the unit's yield, after every count
+
+        def c() -> None:
+            self.sleep(block_ms / 1e3)
+            write_once(b"C")
+
+        def watchdog() -> None:
+            if not a_done.wait(5 * block_ms / 1e3):
+                write_once(b"W")
+
+        dog = threading.Thread(target=watchdog, daemon=True)
+        dog.start()
+        try:
+            self.join_or_fail([self.go(b), self.go(c), self.go(a)], "syscall_handoff",
+                              timeout=10 * block_ms / 1e3 + WAIT_S)
+            dog.join(WAIT_S)
+        finally:
+            os.close(r)
+            os.close(w)
+        return {"blocked_ms": out["blocked_ms"], "progress_during_block": out["progress"],
+                "watchdog_fired": out["data"] == b"W"}
 
     def sc_work_stealing(self, n: int, procs: int, wave: int, work_us: int) -> dict[str, Any]:
         iters = calibrate(work_us / 1e3)
