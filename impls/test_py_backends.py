@@ -276,3 +276,21 @@ def test_skynet_sums_any_number_of_leaves(backend: str, leaves: int) -> None:
 def test_parked_counts_only_units_that_reported(backend: str) -> None:
     o = obs(backend, "parked", {"n": 300})
     assert o["reached"] == 300 and o["error"] is None and o["not_joined"] == 0
+
+
+@pytest.mark.timeout(30)
+def test_backend_packages_do_not_shadow_the_stdlib() -> None:
+    """impls/threading and impls/asyncio are named after the libraries: under pytest (rootdir
+    import mode: impls/ is a package, so its parent is what goes on sys.path) and inside the
+    packages themselves, `import threading` / `import asyncio` must still be the stdlib's."""
+    import asyncio
+    import sysconfig
+
+    import impls.asyncio
+    import impls.threading
+
+    stdlib = Path(sysconfig.get_paths()["stdlib"]).resolve()
+    for module in (threading, asyncio):
+        assert Path(module.__file__).resolve().is_relative_to(stdlib), module.__file__
+    assert impls.threading.threading is threading  # the package's own `import threading`
+    assert impls.asyncio.asyncio is asyncio
