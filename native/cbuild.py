@@ -19,7 +19,8 @@ switch_x86_64.S or switch_aarch64.S. ``--cross aarch64`` compiles with Debian's
 ``aarch64-linux-gnu-gcc`` (or $CROSS_CC) and runs each case under ``qemu-aarch64 -L
 /usr/aarch64-linux-gnu`` (or the command in $GORO_RUNNER), with the per-case timeout
 multiplied by EMULATED_SLOWDOWN. Under emulation one case is known to fail, and is reported
-as XFAIL only when it fails in exactly the expected way (EMULATED_XFAIL says why).
+as XFAIL only when it fails in exactly the expected way (EMULATED_XFAIL says why), and one
+whose check is noisy there gets up to three tries, each failed one printed (EMULATED_FLAKY).
 """
 
 from __future__ import annotations
@@ -64,6 +65,14 @@ EMULATED_SLOWDOWN = 10
 EMULATED_XFAIL = {
     "parked_1m": "mprotect guard: Cannot allocate memory",
 }
+# Cases whose check is noisy under qemu-user, run up to EMULATED_TRIES times there (each
+# failed try is printed; the case fails if every try does). recursion_256k bounds the process
+# RSS left by deep stacks to 256 KiB, and under qemu the RSS includes the emulator's own
+# state for each thread: a run that starts one more M adds ~0.8 MB (measured: 1 run in 3).
+EMULATED_FLAKY = {
+    "recursion_256k": "the process RSS includes qemu's per-thread state",
+}
+EMULATED_TRIES = 3
 
 _cross: str | None = None
 
@@ -160,15 +169,21 @@ def run_tests(programs: dict[str, str], timeout: float, only: list[str] | None) 
                 continue
             expect_crash = case == "stack_overflow"
             t0 = time.monotonic()
-            try:
-                r = subprocess.run([*runner, exe, case], capture_output=True, text=True, timeout=timeout, env=env)
-                code, out, err = r.returncode, r.stdout, r.stderr
-            except subprocess.TimeoutExpired as e:
-                code, out, err = None, e.stdout or "", f"timed out after {timeout:.0f} s"
-            if expect_crash:
-                ok = code == 2 and "goroutine stack overflow" in str(err)
-            else:
-                ok = code == 0
+            tries = EMULATED_TRIES if runner and case in EMULATED_FLAKY else 1
+            for attempt in range(1, tries + 1):
+                try:
+                    r = subprocess.run([*runner, exe, case], capture_output=True, text=True, timeout=timeout, env=env)
+                    code, out, err = r.returncode, r.stdout, r.stderr
+                except subprocess.TimeoutExpired as e:
+                    code, out, err = None, e.stdout or "", f"timed out after {timeout:.0f} s"
+                if expect_crash:
+                    ok = code == 2 and "goroutine stack overflow" in str(err)
+                else:
+                    ok = code == 0
+                if ok or attempt == tries:
+                    break
+                print(f"RETRY {name} {case}: try {attempt} of {tries} failed under emulation "
+                      f"({EMULATED_FLAKY[case]}): {str(err).strip()[-300:]}", flush=True)
             dt = time.monotonic() - t0
             total += 1
             xfail = EMULATED_XFAIL.get(case) if runner else None
