@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import platform
 import re
 import socket
 import subprocess
@@ -36,6 +37,18 @@ try:
 except ImportError as e:  # not built: available() says so
     ffi = lib = None
     _IMPORT_ERROR = str(e)
+
+
+def _unbuilt_reason() -> str:
+    """Why the extension is missing, in one line: the reason an install that could not build
+    it recorded (setup.py writes impls/_goro_unbuilt.txt), else the import error."""
+    try:
+        recorded = (Path(__file__).with_name("_goro_unbuilt.txt")).read_text().strip()
+    except OSError:
+        recorded = ""
+    if recorded:
+        return recorded.splitlines()[0]
+    return f"native runtime not built: {_IMPORT_ERROR}"
 
 
 def call(scenario: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -124,14 +137,15 @@ class NativeBackend:
 
     def available(self) -> bool | str:
         if lib is None:
-            return f"native runtime not built: {_IMPORT_ERROR}"
+            return _unbuilt_reason()
         return True
 
     def version(self) -> str:
         if lib is None:
             return "goro (not built)"
         cc = ffi.string(lib.goro_scenario_cc()).decode()
-        return f"goro 0.1 (gcc {cc.split()[0]}, x86-64 asm switch)"
+        arch = "arm64" if platform.machine() in ("aarch64", "arm64") else "x86-64"
+        return f"goro 0.1 (gcc {cc.split()[0]}, {arch} asm switch)"
 
     def source(self, scenario: str) -> str | None:
         """The C file of the scenario; this module where Python drives it (race builds)."""

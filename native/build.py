@@ -2,8 +2,12 @@
 
 setup.py names it in ``cffi_modules``; it also runs alone (``python native/build.py``) to build
 the extension in place. Sources are every ``native/src/*.c`` and ``native/scenarios/*.c``; the
-context switch (``.S``) is assembled here first and linked in as an extra object, because
-setuptools does not compile assembly.
+context switch (``switch_<cpu>.S`` for the compiler's target) is assembled by ``assemble()``
+and linked in as an extra object, because setuptools does not compile assembly.
+
+Loading this file runs no compiler: setup.py's build_ext calls ``assemble()`` inside the step
+it may let fail (an install without the runtime still succeeds; impls/native.py then reports
+the reason written to ``impls/_goro_unbuilt.txt``, see ``UNBUILT``).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import glob
 import os
 import subprocess
+import sys
 import sysconfig
 
 from cffi import FFI
@@ -34,15 +39,47 @@ def _rel(path: str) -> str:
     return os.path.relpath(path, ROOT)
 
 
-def _assemble() -> str:
-    """Assemble switch_x86_64.S into build/ and return the object's path."""
-    src = os.path.join(SRC, "switch_x86_64.S")
-    outdir = os.path.join(ROOT, "build", "goro-asm")
-    os.makedirs(outdir, exist_ok=True)
-    obj = os.path.join(outdir, "switch_x86_64.o")
-    cc = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()
-    subprocess.run([*cc, "-fPIC", "-c", src, "-o", obj], check=True)
-    return obj
+# The file, next to the extension in the impls package, that says why it was not built
+UNBUILT = "_goro_unbuilt.txt"
+SWITCH = {"x86_64": "switch_x86_64.S", "aarch64": "switch_aarch64.S"}
+# one object name whatever the CPU: set_source needs the path before anything is assembled
+SWITCH_OBJ = os.path.join(ROOT, "build", "goro-asm", "switch.o")
+
+
+class NativeBuildError(Exception):
+    """The runtime cannot be built here; the message is one line, shown as native's reason."""
+
+
+def _cc() -> list[str]:
+    return (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()
+
+
+def _run_cc(cc: list[str], args: list[str]) -> str:
+    try:
+        r = subprocess.run([*cc, *args], capture_output=True, text=True, timeout=300)
+    except FileNotFoundError:
+        raise NativeBuildError(f"{cc[0]}: command not found") from None
+    except OSError as e:
+        raise NativeBuildError(f"{cc[0]}: {e.strerror}") from None
+    if r.returncode != 0:
+        lines = [ln for ln in (r.stderr or r.stdout).splitlines() if ln.strip()]
+        detail = f": {lines[-1].strip()[:200]}" if lines else ""
+        raise NativeBuildError(f"{' '.join([cc[0], *args[:1]])} failed with exit code {r.returncode}{detail}")
+    return r.stdout
+
+
+def assemble() -> str:
+    """Check that this platform is one the runtime supports, assemble its context switch into
+    build/ and return the object's path; NativeBuildError (one line) when it cannot."""
+    if not sys.platform.startswith("linux"):
+        raise NativeBuildError(f"native runtime supports x86-64 and arm64 Linux; this is {sys.platform}")
+    cc = _cc()
+    machine = _run_cc(cc, ["-dumpmachine"]).strip().split("-")[0]
+    if machine not in SWITCH:
+        raise NativeBuildError(f"native runtime supports x86-64 and arm64 Linux; the compiler targets {machine or '?'}")
+    os.makedirs(os.path.dirname(SWITCH_OBJ), exist_ok=True)
+    _run_cc(cc, ["-fPIC", "-c", os.path.join(SRC, SWITCH[machine]), "-o", SWITCH_OBJ])
+    return SWITCH_OBJ
 
 
 def _cdef() -> str:
@@ -66,7 +103,7 @@ def make_ffi() -> FFI:
         sources=[_rel(s) for s in sources],
         include_dirs=[_rel(INCLUDE), _rel(SRC), _rel(SCEN)],
         extra_compile_args=CFLAGS,
-        extra_objects=[_assemble()],
+        extra_objects=[SWITCH_OBJ],  # made by assemble() before the extension is compiled
         extra_link_args=["-pthread"],
     )
     return ffi
@@ -81,6 +118,10 @@ if __name__ == "__main__":
     import shutil
 
     os.chdir(ROOT)
+    try:
+        assemble()
+    except NativeBuildError as e:
+        sys.exit(f"native runtime not built: {e}")
     # objects go to build/, the extension next to the impls package (an in-place build)
     so = ffibuilder.compile(tmpdir=os.path.join("build", "goro-cffi"), verbose=False)
     dest = os.path.join(ROOT, "impls", os.path.basename(so))
@@ -89,3 +130,6 @@ if __name__ == "__main__":
     for path in {dest, *glob.glob(os.path.join(ROOT, "impls", "_goro.*.so"))}:
         shutil.copy2(so, path)
         print(path)
+    stale = os.path.join(ROOT, "impls", UNBUILT)  # from an install that could not build it
+    if os.path.exists(stale):
+        os.remove(stale)

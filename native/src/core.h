@@ -32,7 +32,16 @@
 #define GORO_FIBERS 1
 #endif
 
-#define LOAD(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+/* Memory orders, chosen for a weakly ordered CPU (arm64), where x86's TSO hides nothing:
+ * LOAD is seq_cst, not just acquire. The wake-up invariant (sched.c) is a store-then-load on
+ * each side: a submitter publishes a G (runnext XCHG, or the sched lock's release) and then
+ * reads nmspinning/npidle; a spinner decrements nmspinning (XADD) and then reads the queues.
+ * With both loads seq_cst the four operations are in one total order, so one side sees the
+ * other. The cost is nil on both targets: a seq_cst load is a plain MOV on x86 and LDAR on
+ * arm64 (what acquire compiles to unless -march enables RCpc's LDAPR, which may pass an
+ * earlier store-release and would lose that wake-up). STORE stays release: a seq_cst store
+ * is an XCHG on x86, and every publication the invariant relies on is an RMW or an unlock. */
+#define LOAD(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
 #define LOADR(p) __atomic_load_n((p), __ATOMIC_RELAXED)
 #define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #define STORER(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
@@ -50,7 +59,7 @@ enum gstatus { G_FREE = 0, G_RUNNABLE, G_RUNNING, G_SYSCALL, G_WAITING, G_DEAD }
 #define NOSLOT UINT32_MAX
 
 struct G {
-  void *sp;             /* saved stack pointer while switched out (switch_x86_64.S) */
+  void *sp;             /* saved stack pointer while switched out (switch_<arch>.S) */
   uint64_t goid;
   void (*fn)(void *);
   void *arg;
@@ -132,9 +141,33 @@ void goro__wakep(void);
 extern pthread_mutex_t goro__schedlock;
 extern uint32_t goro__run_id;
 
-/* switch_x86_64.S */
+/* switch_x86_64.S / switch_aarch64.S (the build assembles the one for its target) */
 void goro__ctx_switch(void **save_sp, void *new_sp);
 void goro__ctx_trampoline(void);
+
+#if !defined(__x86_64__) && !defined(__aarch64__)
+#error "goro: the runtime has a context switch for x86-64 and arm64 only"
+#endif
+
+/* The frame goro__ctx_switch pops for a goroutine that has never run, built just below `top`
+ * (16-byte aligned): its "return address" is goro__ctx_trampoline, every callee-saved
+ * register is zero and the floating-point control state is the process default. Returns
+ * the stack pointer to store in g->sp. The layouts are the ones the .S files document. */
+static inline void *goro__ctx_newframe(char *top) {
+#if defined(__x86_64__)
+  /* control words, rbx rbp r12-r15, return address */
+  uint64_t *sp = (uint64_t *)top - 8;
+  sp[0] = 0x1F80 | ((uint64_t)0x037F << 32); /* default MXCSR | x87 control word */
+  for (int i = 1; i < 7; i++) sp[i] = 0;
+  sp[7] = (uint64_t)(uintptr_t)goro__ctx_trampoline;
+#elif defined(__aarch64__)
+  /* x19-x28, x29, x30 = return address, d8-d15, fpcr, pad: 22 words */
+  uint64_t *sp = (uint64_t *)top - 22;
+  for (int i = 0; i < 22; i++) sp[i] = 0; /* fpcr 0: round to nearest, no traps */
+  sp[11] = (uint64_t)(uintptr_t)goro__ctx_trampoline;
+#endif
+  return sp;
+}
 
 /* stack.c */
 #define STACK_SLOT ((size_t)512 << 10)  /* slot = guard + usable stack */

@@ -186,7 +186,16 @@ static void notesleep(uint32_t *w) {
   STORE(w, 0);
 }
 
-static void cpu_relax(void) { __builtin_ia32_pause(); }
+/* A spin-wait hint. arm64: ISB, not YIELD, which many cores (Neoverse, Apple) retire as a
+ * NOP, so a spin of n hints would re-read the line far more often than the x86 tuning
+ * assumes; an ISB stalls for a pipeline flush, closer to x86's PAUSE. */
+static void cpu_relax(void) {
+#if defined(__x86_64__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("isb" ::: "memory");
+#endif
+}
 
 static uint32_t fastrand(M *m) {
   m->fastrand ^= m->fastrand << 13;
@@ -622,14 +631,9 @@ static void stack_assign(P *p, G *g) {
 #ifdef GORO_ASAN
   __asan_unpoison_memory_region(g->stack_lo, (size_t)(g->stack_hi - g->stack_lo)); /* old redzones */
 #endif
-  /* the frame goro__ctx_switch pops: control words, six callee-saved registers, return
-   * address = the trampoline; 64 spare bytes above it */
-  uint64_t *sp = (uint64_t *)(g->stack_hi - 64) - 8;
-  sp[0] = 0x1F80 | ((uint64_t)0x037F << 32); /* default MXCSR | x87 control word */
-  for (int i = 1; i < 7; i++) sp[i] = 0;
-  sp[7] = (uint64_t)(uintptr_t)goro__ctx_trampoline;
-  g->sp = sp;
-  g->min_sp = (char *)sp;
+  /* the frame goro__ctx_switch pops (core.h, per architecture); 64 spare bytes above it */
+  g->sp = goro__ctx_newframe(g->stack_hi - 64);
+  g->min_sp = (char *)g->sp;
 }
 
 static void ready(P *p, G *g) {

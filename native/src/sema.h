@@ -25,7 +25,7 @@ static inline void goro__cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
 #elif defined(__aarch64__)
-  __asm__ __volatile__("yield");
+  __asm__ __volatile__("isb" ::: "memory"); /* not YIELD: a NOP on many cores (sched.c cpu_relax) */
 #endif
 }
 

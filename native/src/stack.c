@@ -68,6 +68,21 @@ static void die(const char *what) {
   abort();
 }
 
+/* Whether the kernel really refuses access to a freshly installed guard. An emulator can
+ * accept advice it does not know and do nothing (qemu-user 7.2 answers 0 to every advice
+ * but a few): without this check the runtime would report a guard it lacks, and an overflow
+ * would silently write into the neighbouring slot. A one-byte write from the guard into a
+ * pipe fails with EFAULT when the guard is there, and costs no signal when it is not.
+ * Checked once, on the first slot. */
+static bool guard_holds(char *base) {
+  int fds[2];
+  if (pipe(fds) != 0) return true; /* cannot tell: trust madvise's answer */
+  ssize_t w = write(fds[1], base, 1);
+  close(fds[0]);
+  close(fds[1]);
+  return w < 0;
+}
+
 /* A never-used slot: make sure its reservation exists and install its guard. Lock held. */
 static uint32_t fresh_slot(void) {
   uint32_t slot = pool.fresh;
@@ -92,6 +107,8 @@ static uint32_t fresh_slot(void) {
   if (!pool.guard_mprotect && madvise(base, STACK_GUARD, MADV_GUARD_INSTALL) != 0) {
     if (errno != EINVAL) die("installing a stack guard");
     pool.guard_mprotect = 1; /* kernel < 6.13 */
+  } else if (!pool.guard_mprotect && slot == 0 && !guard_holds(base)) {
+    pool.guard_mprotect = 1; /* accepted but not installed (emulation) */
   }
   if (pool.guard_mprotect && mprotect(base, STACK_GUARD, PROT_NONE) != 0) die("mprotect guard");
   STORE(&pool.fresh, slot + 1);
