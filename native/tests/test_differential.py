@@ -104,7 +104,7 @@ def build_native(san: str | None = None) -> str:
         os.path.join(HERE, "diff_interp.c"),
         *sorted(glob.glob(os.path.join(NATIVE, "src", "*.c"))),
     ]
-    asm = os.path.join(NATIVE, "src", "switch_x86_64.S")
+    asm = cbuild.switch_source([cc])
     headers = sorted(glob.glob(os.path.join(NATIVE, "src", "*.h"))) + [
         os.path.join(NATIVE, "include", "goro.h")
     ]

@@ -70,7 +70,7 @@ def _build(san: str) -> str:
     opt = "-O1" if san else "-O2"
     flags += [*cbuild.sanitize_flags(san or None), opt]
     asm = os.path.join(out, "switch.o")
-    subprocess.run([cc, opt, "-c", os.path.join(SRC, "switch_x86_64.S"), "-o", asm], check=True)
+    subprocess.run([cc, opt, "-c", cbuild.switch_source([cc]), "-o", asm], check=True)
     srcs = sorted(glob.glob(os.path.join(SRC, "*.c")))
     for name in BINARIES + MODELS:
         subprocess.run(
