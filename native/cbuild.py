@@ -45,8 +45,9 @@ def _cc() -> list[str]:
     return (os.environ.get("CC") or "cc").split()
 
 
-def build(sanitize: str | None, outdir: str | None = None, verbose: bool = False) -> dict[str, str]:
-    """Compile every test program; return {program name: path}."""
+def build(sanitize: str | None, outdir: str | None = None, verbose: bool = False,
+          only: list[str] | None = None) -> dict[str, str]:
+    """Compile every test program (or the ones named in only); return {program name: path}."""
     variant = sanitize or "plain"
     out = outdir or os.path.join(ROOT, "build", "ctests", variant)
     os.makedirs(out, exist_ok=True)
@@ -65,7 +66,7 @@ def build(sanitize: str | None, outdir: str | None = None, verbose: bool = False
                                      [*base_opt, "-DGORO_TEST_WIDEN_RACES"])
     built = {}
     for name, (src, opt) in programs.items():
-        if sanitize and name == "bench_core":
+        if (sanitize and name == "bench_core") or (only is not None and name not in only):
             continue
         exe = os.path.join(out, name)
         cmd = [*_cc(), *opt, *WARN, *san, *inc, src, *runtime, asm, "-o", exe, "-pthread"]

@@ -65,6 +65,14 @@
  * (or a panic, fatal error or deadlock ends the run) every M drops its P at its next
  * schedule point; once all Ps are idle the goro_run thread reclaims every G and stack slot.
  * A G stuck in a syscall is left as an orphan and freed when its syscall returns.
+ * The teardown invariant: a park's commit always runs, also when the run has ended. A
+ * goroutine takes a runtime lock (a channel's, every channel of a select, a semaphore's)
+ * before goro__park and only the commit, on the next stack, releases it; so park_m, which
+ * abandons a yielding or ending goroutine once the run is over, still parks a parking one
+ * (switching to g0, whose finish_switch runs the commit) and never drops it with the lock
+ * held. Otherwise a goroutine of the same run spins on that lock forever and the run never
+ * becomes quiescent, or a value that outlives the run keeps a held lock
+ * (native/tests/test_teardown.c).
  *
  * TLS. A G may resume on another M after any switch, so the current M is always read
  * through goro__getm (noipa, with a compiler barrier) and never cached across a switch;
@@ -768,7 +776,9 @@ static void park_m(int action) {
   G *next;
   if (UNLIKELY(LOAD(&sched.run_state) != RUN_ACTIVE)) {
     next = &m->g0;
-    if (action != AFTER_EXIT) action = AFTER_ABANDON;
+    /* a park keeps its action: its commit releases the lock the goroutine parks under (the
+     * teardown invariant in the note at the top) */
+    if (action != AFTER_EXIT && action != AFTER_PARK) action = AFTER_ABANDON;
   } else {
     next = runqnext(p);
     if (!next) {
