@@ -1,16 +1,17 @@
 """cffi builder of the native runtime: ``impls._goro``.
 
 setup.py names it in ``cffi_modules``; it also runs alone (``python native/build.py``) to build
-the extension in place. Sources are every ``native/src/*.c`` and ``native/scenarios/*.c``; the
-context switch (``.S``) is assembled here first and linked in as an extra object, because
-setuptools does not compile assembly.
+the extension in place. The runtime (every ``native/src/*.c`` and the context switch ``.S``,
+which setuptools would not assemble) is compiled here first into objects whose code sits in
+one named section (``cbuild.runtime_objects``, for preempt.c) and linked in as extra objects;
+setuptools compiles ``native/scenarios/*.c``.
 """
 
 from __future__ import annotations
 
 import glob
 import os
-import subprocess
+import sys
 import sysconfig
 
 from cffi import FFI
@@ -34,15 +35,15 @@ def _rel(path: str) -> str:
     return os.path.relpath(path, ROOT)
 
 
-def _assemble() -> str:
-    """Assemble switch_x86_64.S into build/ and return the object's path."""
-    src = os.path.join(SRC, "switch_x86_64.S")
-    outdir = os.path.join(ROOT, "build", "goro-asm")
-    os.makedirs(outdir, exist_ok=True)
-    obj = os.path.join(outdir, "switch_x86_64.o")
+def _runtime() -> list[str]:
+    """Compile native/src (the C files and the context switch) into build/goro-rt with the
+    runtime's code in its own section (cbuild.runtime_objects); return the objects."""
+    sys.path.insert(0, HERE)
+    import cbuild
+
     cc = (os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc").split()
-    subprocess.run([*cc, "-fPIC", "-c", src, "-o", obj], check=True)
-    return obj
+    flags = ["-fPIC", *CFLAGS, f"-I{INCLUDE}", f"-I{SRC}"]
+    return cbuild.runtime_objects(cc, flags, os.path.join(ROOT, "build", "goro-rt"))
 
 
 def _cdef() -> str:
@@ -56,7 +57,9 @@ def _cdef() -> str:
 def make_ffi() -> FFI:
     ffi = FFI()
     ffi.cdef(_cdef())
-    sources = sorted(glob.glob(os.path.join(SRC, "*.c"))) + sorted(glob.glob(os.path.join(SCEN, "*.c")))
+    # the runtime is compiled here into its own section (cbuild.runtime_objects: preempt.c
+    # never preempts inside it); setuptools compiles the scenarios, the program's own code
+    sources = sorted(glob.glob(os.path.join(SCEN, "*.c")))
     headers = '#include "goro.h"\n'
     if os.path.exists(os.path.join(SCEN, "scenarios.h")):
         headers += '#include "scenarios.h"\n'
@@ -66,7 +69,7 @@ def make_ffi() -> FFI:
         sources=[_rel(s) for s in sources],
         include_dirs=[_rel(INCLUDE), _rel(SRC), _rel(SCEN)],
         extra_compile_args=CFLAGS,
-        extra_objects=[_assemble()],
+        extra_objects=_runtime(),
         extra_link_args=["-pthread"],
     )
     return ffi

@@ -45,6 +45,30 @@ def _cc() -> list[str]:
     return (os.environ.get("CC") or "cc").split()
 
 
+RUNTIME_SECTION = "goro_rt_text"
+
+
+def runtime_objects(cc: list[str], flags: list[str], outdir: str) -> list[str]:
+    """Compile every native/src/*.c and the context switch into outdir with flags, and move the
+    runtime's code into one section, RUNTIME_SECTION (objcopy renames each object's .text*):
+    the linker then brackets it with __start_/__stop_goro_rt_text, which is how preempt.c tells
+    the runtime's code (never preempted) from the program's. Returns the objects' paths."""
+    os.makedirs(outdir, exist_ok=True)
+    objcopy = os.environ.get("OBJCOPY") or "objcopy"
+    objs = []
+    for src in sorted(glob.glob(os.path.join(HERE, "src", "*.c"))) + [os.path.join(HERE, "src", "switch_x86_64.S")]:
+        obj = os.path.join(outdir, os.path.splitext(os.path.basename(src))[0] + ".o")
+        subprocess.run([*cc, *flags, "-c", src, "-o", obj], check=True)
+        names = subprocess.run(["objdump", "-h", obj], capture_output=True, text=True, check=True).stdout.split()
+        renames = []
+        for name in sorted({n for n in names if n == ".text" or n.startswith(".text.")}):
+            renames += ["--rename-section", f"{name}={RUNTIME_SECTION}"]
+        if renames:
+            subprocess.run([objcopy, *renames, obj], check=True)
+        objs.append(obj)
+    return objs
+
+
 def build(sanitize: str | None, outdir: str | None = None, verbose: bool = False,
           only: list[str] | None = None) -> dict[str, str]:
     """Compile every test program (or the ones named in only); return {program name: path}."""
@@ -54,8 +78,6 @@ def build(sanitize: str | None, outdir: str | None = None, verbose: bool = False
     san = sanitize_flags(sanitize)
     base_opt = ["-O1", "-g"] if sanitize else ["-O2", "-g"]
     inc = ["-I" + os.path.join(HERE, d) for d in ("include", "src", "tests")]
-    runtime = sorted(glob.glob(os.path.join(HERE, "src", "*.c")))
-    asm = os.path.join(HERE, "src", "switch_x86_64.S")
     programs: dict[str, tuple[str, list[str]]] = {}
     for src in sorted(glob.glob(os.path.join(HERE, "tests", "test_*.c"))) + [os.path.join(HERE, "tests", "bench_core.c")]:
         name = os.path.splitext(os.path.basename(src))[0]
@@ -65,11 +87,15 @@ def build(sanitize: str | None, outdir: str | None = None, verbose: bool = False
     programs["test_sync_widened"] = (os.path.join(HERE, "tests", "test_sync.c"),
                                      [*base_opt, "-DGORO_TEST_WIDEN_RACES"])
     built = {}
+    runtimes: dict[tuple[str, ...], list[str]] = {}  # one runtime build per set of flags
     for name, (src, opt) in programs.items():
         if (sanitize and name == "bench_core") or (only is not None and name not in only):
             continue
+        flags = [*opt, *WARN, *san, *inc]
+        if tuple(flags) not in runtimes:
+            runtimes[tuple(flags)] = runtime_objects(_cc(), flags, os.path.join(out, f"rt{len(runtimes)}"))
         exe = os.path.join(out, name)
-        cmd = [*_cc(), *opt, *WARN, *san, *inc, src, *runtime, asm, "-o", exe, "-pthread"]
+        cmd = [*_cc(), *flags, src, *runtimes[tuple(flags)], "-o", exe, "-pthread"]
         if verbose:
             print(" ".join(cmd))
         subprocess.run(cmd, check=True)

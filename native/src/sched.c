@@ -528,9 +528,14 @@ static M *mget(void) { /* lock held */
 
 static void *mstart(void *arg);
 
+static M *allm; /* every M, newest first (preemption walks it); pushed by CAS, never popped */
+
 static void newm(P *p, bool spinning) {
   M *m = calloc(1, sizeof *m);
   if (!m) crash("goro: out of memory for a thread");
+  m->alllink = LOAD(&allm);
+  while (!CAS(&allm, m->alllink, m)) {
+  }
   m->nextp = p;
   m->spinning = spinning;
   m->id = (int)XADD(&sched.mcount, 1);
@@ -656,7 +661,6 @@ static void ready(P *p, G *g) {
 static void finish_switch(M *m) {
   int a = m->after;
   if (a == AFTER_NONE) return;
-  m->after = AFTER_NONE;
   G *g = m->after_g;
   P *p = m->p;
   switch (a) {
@@ -702,7 +706,16 @@ static void finish_switch(M *m) {
     unlock();
     goro__wakep();
     break;
+  case AFTER_PREEMPT:
+    STORE(&g->status, G_RUNNABLE);
+    lock();
+    goro__globrunqput(g);
+    unlock();
+    break;
   }
+  /* cleared last: until here a commit callback may be running, and the preemption signal
+   * handler reads m->after != AFTER_NONE as "inside the scheduler" (preempt.c) */
+  m->after = AFTER_NONE;
 }
 
 static void after_switch(G *self) {
@@ -721,7 +734,8 @@ static void gswitch(M *m, G *from, G *to) {
     if (UNLIKELY(to->slot == NOSLOT)) stack_assign(p, to);
     STORER(&to->status, G_RUNNING);
   }
-  m->curg = to;
+  STORER(&m->curg, to); /* sysmon reads curg and schedtick (preempt.c) */
+  INC(m->schedtick);
   if (p) INC(p->switches);
   from->saved_errno = *errno_loc();
   char *sp = __builtin_frame_address(0);
@@ -783,6 +797,10 @@ static void park_m(int action) {
     next = runqnext(p);
     if (!next) {
       if (action == AFTER_YIELD) return; /* nothing else to run: keep going */
+      if (action == AFTER_PREEMPT) {
+        INC(m->schedtick); /* sysmon: a new 10 ms slice, not a signal every tick */
+        return;
+      }
       next = &m->g0;
     }
   }
@@ -792,6 +810,8 @@ static void park_m(int action) {
 }
 
 void goro_yield(void) { park_m(AFTER_YIELD); }
+
+void goro__preempt_park(void) { park_m(AFTER_PREEMPT); }
 
 void goro__park(const char *reason, bool (*commit)(void *arg), void *arg) {
   M *m = goro__getm();
@@ -988,8 +1008,8 @@ static void mloop(M *m) {
 static void *mstart(void *arg) {
   M *m = arg;
   tls_m = m;
-  m->tid = (pid_t)syscall(SYS_gettid);
-  m->curg = &m->g0;
+  STORE(&m->tid, (pid_t)syscall(SYS_gettid)); /* sysmon signals it (preempt.c) */
+  STORER(&m->curg, &m->g0);
   m->g0.goid = 0;
   m->g0.slot = NOSLOT;
   pthread_attr_t attr;
@@ -1147,6 +1167,23 @@ static int retake(int64_t now) {
   return n;
 }
 
+/* Go's forcePreemptNS: a goroutine that has run this long without a switch is asked to
+ * leave its M (preempt.c). Per M rather than per P as in Go: the M is what gets the signal,
+ * and its schedtick moves at every switch. */
+#define FORCE_PREEMPT_NS 10000000
+static void preempt_long_running(int64_t now) {
+  for (M *m = LOAD(&allm); m; m = m->alllink) {
+    G *g = LOADR(&m->curg);
+    uint32_t t = LOADR(&m->schedtick);
+    if (!g || g == &m->g0 || LOAD(&g->status) != G_RUNNING || m->pm_when == 0 || m->pm_tick != t) {
+      m->pm_tick = t;
+      m->pm_when = now;
+      continue;
+    }
+    if (now - m->pm_when >= FORCE_PREEMPT_NS && LOAD(&m->tid) != 0) goro__preempt_m(m, g);
+  }
+}
+
 static void *sysmon(void *arg) {
   (void)arg;
   int64_t delay = 20000;
@@ -1168,6 +1205,7 @@ static void *sysmon(void *arg) {
     unlock();
     for (size_t i = 0; i < fired && LOAD(&sched.npidle) > 0; i++) goro__wakep();
     int n = retake(now);
+    if (state == RUN_ACTIVE && goro__preempt_enabled()) preempt_long_running(now);
     if (fired || n) idle = 0;
     else idle++;
     if (idle == 0) delay = 20000;
@@ -1243,6 +1281,7 @@ static void runtime_init(void) {
   for (int i = 0; i < GORO_MAX_PROCS; i++) allp[i].id = i;
   sched.sysmon_deadline = INT64_MAX;
   goro__stack_init();
+  goro__preempt_init(); /* before any M exists: the signal handler is process-wide */
   pthread_t th;
   pthread_attr_t attr;
   pthread_attr_init(&attr);
