@@ -48,6 +48,14 @@
  * queues its G globally and goes to sleep. sysmon also fires timers (timer.c); it polls every
  * 20 us, backing off to 10 ms when idle, and sleeps until the next timer when that is sooner.
  *
+ * Preemption (preempt.c has the design). sysmon also walks every M (allm) and asks one whose
+ * goroutine has run 10 ms without a switch to leave it: each M's schedtick moves at every
+ * gswitch (one relaxed add on the M's own line: the only cost on the switch path), and the
+ * signal handler accepts only where the goroutine is in the program's own code and the M is
+ * not finishing a switch. That last condition is why finish_switch clears m->after only when
+ * it is done: a park's commit runs there and may be program code. A preempted goroutine
+ * yields through park_m(AFTER_PREEMPT) and goes to the global queue, as in Go.
+ *
  * Deadlock. Checked when the last P goes idle (pidleput, sched lock held): if no goroutine is
  * in a syscall, none sleeps on a timer and the global queue is empty, nothing can ever
  * wake a goroutine again, so the run ends with Go's message listing the parked goroutines.
