@@ -19,7 +19,8 @@
  *     and the linker brackets with __start_/__stop_goro_rt_text. So code in libc, libm, the
  *     loader or any other object (which may hold its own locks: malloc's, stdio's) and the
  *     whole runtime (its spinlocks, the sched lock, P-local queues touched without a lock)
- *     are never left half-way. A build without the section has no preemption at all;
+ *     are never left half-way. A build without the section (or with the C runtime outside
+ *     it: preempt_init probes one function of each file) has no preemption at all;
  *   - the stack pointer is inside the goroutine's stack with room for the saved state.
  *
  * How it switches. Not in the handler: the handler edits the interrupted context so that,
@@ -52,6 +53,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "sema.h"
 
 #define PREEMPT_SIGNAL SIGURG
 #define RED_ZONE 128
@@ -115,6 +117,16 @@ void goro__preempt_init(void) {
   if (!__start_goro_rt_text || !__stop_goro_rt_text) return; /* built without the section */
   pre.rt_lo = (uintptr_t)__start_goro_rt_text;
   pre.rt_hi = (uintptr_t)__stop_goro_rt_text;
+  /* the context switch puts itself in the section in every build, so its presence proves
+   * nothing: a build that did not move the C runtime there (a test's own cc line) must not
+   * take the runtime's code for the program's. One function of each runtime file: */
+  const void *probes[] = {(const void *)goro_run, (const void *)goro_chan_send, (const void *)goro_select,
+                          (const void *)goro__semacquire, (const void *)goro__mutex_lock_slow,
+                          (const void *)goro_ctx_background, (const void *)goro_panic,
+                          (const void *)goro_sleep, (const void *)goro__stack_get,
+                          (const void *)goro__preempt_init};
+  for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++)
+    if ((uintptr_t)probes[i] < pre.rt_lo || (uintptr_t)probes[i] >= pre.rt_hi) return;
   if (!dl_iterate_phdr(find_text, (void *)pre.rt_lo)) return;
   uint32_t r[4];
   cpuid(1, 0, r);
