@@ -233,7 +233,7 @@ static void t_registers_survive(void) {
   printf("%llu preemptions of 3 goroutines holding %s registers for 300 ms each\n", (unsigned long long)n,
          avx ? "ymm" : "xmm");
   if (!goro__preempt_enabled()) FAIL("preemption is off");
-  if (n < 20) FAIL("only %llu preemptions", (unsigned long long)n);
+  if (n < 10) FAIL("only %llu preemptions", (unsigned long long)n); /* ~45 unloaded, fewer on a busy machine */
   for (int i = 0; i < 3; i++)
     if (s.h[i].bad) FAIL("goroutine %d: %d register values changed across preemption", i, s.h[i].bad);
 }
@@ -277,11 +277,16 @@ struct libc_case {
 
 static void libc_loop(void *arg) {
   struct libc_case *c = arg;
-  static char buf[8 << 20];
+  static char buf[32 << 20];
   uint64_t p0 = __atomic_load_n(&goro__preempts, __ATOMIC_RELAXED);
   uint64_t d0 = __atomic_load_n(&goro__preempt_declined, __ATOMIC_RELAXED);
-  int64_t until = goro_nanotime() + 300000000;
-  for (int i = 0; goro_nanotime() < until; i++) memset(buf, i, sizeof buf); /* nearly all in libc */
+  int64_t until = goro_nanotime() + 600000000;
+  for (int i = 0; goro_nanotime() < until; i++) {
+    memset(buf, i, sizeof buf); /* in libc: never stopped there */
+    uint64_t spin = __rdtsc() + (uint64_t)(tsc_per_ns * 500000); /* 0.5 ms */
+    while (__rdtsc() < spin) { /* in the program: may be stopped here */
+    }
+  }
   c->preempts = __atomic_load_n(&goro__preempts, __ATOMIC_RELAXED) - p0;
   c->declined = __atomic_load_n(&goro__preempt_declined, __ATOMIC_RELAXED) - d0;
 }
@@ -302,7 +307,8 @@ static void t_never_in_runtime_or_libc(void) {
   memset(goro__preempt_pcs, 0, sizeof goro__preempt_pcs);
   run(libc_loop, &l);
   printf("libc: %llu signals declined, %llu accepted\n", (unsigned long long)l.declined, (unsigned long long)l.preempts);
-  if (l.declined == 0) FAIL("no signal landed in memset over 300 ms");
+  if (l.declined == 0) FAIL("no signal landed in memset over 600 ms");
+  if (l.preempts == 0) FAIL("no signal landed in the program's own loop over 600 ms");
   for (int i = 0; i < 64; i++) {
     const char *obj = "?";
     if (goro__preempt_pcs[i] && !in_main_program(goro__preempt_pcs[i], &obj))
