@@ -41,7 +41,7 @@ class OptionalBuildExt(build_ext):
     def run(self) -> None:
         native = _native_build()
         try:
-            native.assemble()
+            native.build_runtime()
             super().run()
         except Exception as e:  # noqa: BLE001 - any failure of this step leaves native out, said why
             reason = _one_line(e)

@@ -1,13 +1,15 @@
 """cffi builder of the native runtime: ``impls._goro``.
 
 setup.py names it in ``cffi_modules``; it also runs alone (``python native/build.py``) to build
-the extension in place. Sources are every ``native/src/*.c`` and ``native/scenarios/*.c``; the
-context switch (``switch_<cpu>.S`` for the compiler's target) is assembled by ``assemble()``
-and linked in as an extra object, because setuptools does not compile assembly.
+the extension in place. The runtime (every ``native/src/*.c`` and the context switch
+``switch_<cpu>.S`` for the compiler's target, which setuptools would not assemble) is compiled
+first by ``build_runtime()`` into objects whose code sits in one named section
+(``cbuild.runtime_objects``: preempt.c never preempts inside it) and linked in as extra
+objects; setuptools compiles ``native/scenarios/*.c``, the program's own code.
 
-Loading this file runs no compiler: setup.py's build_ext calls ``assemble()`` inside the step
-it may let fail (an install without the runtime still succeeds; impls/native.py then reports
-the reason written to ``impls/_goro_unbuilt.txt``, see ``UNBUILT``).
+Loading this file runs no compiler: setup.py's build_ext calls ``build_runtime()`` inside the
+step it may let fail (an install without the runtime still succeeds; impls/native.py then
+reports the reason written to ``impls/_goro_unbuilt.txt``, see ``UNBUILT``).
 """
 
 from __future__ import annotations
@@ -42,8 +44,7 @@ def _rel(path: str) -> str:
 # The file, next to the extension in the impls package, that says why it was not built
 UNBUILT = "_goro_unbuilt.txt"
 SWITCH = {"x86_64": "switch_x86_64.S", "aarch64": "switch_aarch64.S"}
-# one object name whatever the CPU: set_source needs the path before anything is assembled
-SWITCH_OBJ = os.path.join(ROOT, "build", "goro-asm", "switch.o")
+RUNTIME_DIR = os.path.join(ROOT, "build", "goro-rt")
 
 
 class NativeBuildError(Exception):
@@ -68,18 +69,38 @@ def _run_cc(cc: list[str], args: list[str]) -> str:
     return r.stdout
 
 
-def assemble() -> str:
-    """Check that this platform is one the runtime supports, assemble its context switch into
-    build/ and return the object's path; NativeBuildError (one line) when it cannot."""
+def _cbuild():
+    sys.path.insert(0, HERE)
+    import cbuild
+
+    return cbuild
+
+
+def runtime_objects() -> list[str]:
+    """The runtime's objects, named before they exist: set_source needs the paths first."""
+    names = [_cbuild().runtime_object_name(s) for s in sorted(glob.glob(os.path.join(SRC, "*.c")))]
+    return [os.path.join(RUNTIME_DIR, n) for n in [*names, "switch.o"]]
+
+
+def build_runtime() -> list[str]:
+    """Check that this platform is one the runtime supports and compile the runtime into
+    build/goro-rt (its code in the runtime's own section); NativeBuildError (one line) when
+    it cannot."""
     if not sys.platform.startswith("linux"):
         raise NativeBuildError(f"native runtime supports x86-64 and arm64 Linux; this is {sys.platform}")
     cc = _cc()
     machine = _run_cc(cc, ["-dumpmachine"]).strip().split("-")[0]
     if machine not in SWITCH:
         raise NativeBuildError(f"native runtime supports x86-64 and arm64 Linux; the compiler targets {machine or '?'}")
-    os.makedirs(os.path.dirname(SWITCH_OBJ), exist_ok=True)
-    _run_cc(cc, ["-fPIC", "-c", os.path.join(SRC, SWITCH[machine]), "-o", SWITCH_OBJ])
-    return SWITCH_OBJ
+    try:
+        objs = _cbuild().runtime_objects(cc, ["-fPIC", *CFLAGS, f"-I{INCLUDE}", f"-I{SRC}"], RUNTIME_DIR)
+    except FileNotFoundError as e:  # objcopy/objdump missing
+        raise NativeBuildError(f"{e.filename}: command not found (binutils)") from None
+    except subprocess.CalledProcessError as e:
+        raise NativeBuildError(f"{os.path.basename(str(e.cmd[0]))} failed with exit code {e.returncode} "
+                               f"building the runtime") from None
+    assert sorted(objs) == sorted(runtime_objects()), (objs, runtime_objects())
+    return objs
 
 
 def _cdef() -> str:
@@ -93,7 +114,9 @@ def _cdef() -> str:
 def make_ffi() -> FFI:
     ffi = FFI()
     ffi.cdef(_cdef())
-    sources = sorted(glob.glob(os.path.join(SRC, "*.c"))) + sorted(glob.glob(os.path.join(SCEN, "*.c")))
+    # the runtime is compiled here into its own section (cbuild.runtime_objects: preempt.c
+    # never preempts inside it); setuptools compiles the scenarios, the program's own code
+    sources = sorted(glob.glob(os.path.join(SCEN, "*.c")))
     headers = '#include "goro.h"\n'
     if os.path.exists(os.path.join(SCEN, "scenarios.h")):
         headers += '#include "scenarios.h"\n'
@@ -103,7 +126,7 @@ def make_ffi() -> FFI:
         sources=[_rel(s) for s in sources],
         include_dirs=[_rel(INCLUDE), _rel(SRC), _rel(SCEN)],
         extra_compile_args=CFLAGS,
-        extra_objects=[SWITCH_OBJ],  # made by assemble() before the extension is compiled
+        extra_objects=runtime_objects(),  # made by build_runtime() before the extension
         extra_link_args=["-pthread"],
     )
     return ffi
@@ -119,7 +142,7 @@ if __name__ == "__main__":
 
     os.chdir(ROOT)
     try:
-        assemble()
+        build_runtime()
     except NativeBuildError as e:
         sys.exit(f"native runtime not built: {e}")
     # objects go to build/, the extension next to the impls package (an in-place build)

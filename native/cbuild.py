@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import glob
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -114,16 +115,52 @@ def switch_source(cc: list[str]) -> str:
     return os.path.join(HERE, "src", SWITCH[machine])
 
 
-def build(sanitize: str | None, outdir: str | None = None, verbose: bool = False) -> dict[str, str]:
-    """Compile every test program; return {program name: path}."""
+RUNTIME_SECTION = "goro_rt_text"
+
+
+def runtime_object_name(src: str) -> str:
+    """The object of one runtime source: sched.c -> sched.o; the context switch is switch.o on
+    every CPU, so a build can name its objects before it knows the target."""
+    return "switch.o" if src.endswith(".S") else os.path.splitext(os.path.basename(src))[0] + ".o"
+
+
+def runtime_objects(cc: list[str], flags: list[str], outdir: str) -> list[str]:
+    """Compile every native/src/*.c and the context switch into outdir with flags, and move the
+    runtime's code into one section, RUNTIME_SECTION (objcopy renames each object's .text*):
+    the linker then brackets it with __start_/__stop_goro_rt_text, which is how preempt.c tells
+    the runtime's code (never preempted) from the program's. Returns the objects' paths."""
+    os.makedirs(outdir, exist_ok=True)
+    objcopy, objdump = (os.environ.get(v) or _binutil(cc, v.lower()) for v in ("OBJCOPY", "OBJDUMP"))
+    objs = []
+    for src in sorted(glob.glob(os.path.join(HERE, "src", "*.c"))) + [switch_source(cc)]:
+        obj = os.path.join(outdir, runtime_object_name(src))
+        subprocess.run([*cc, *flags, "-c", src, "-o", obj], check=True)
+        names = subprocess.run([objdump, "-h", obj], capture_output=True, text=True, check=True).stdout.split()
+        renames = []
+        for name in sorted({n for n in names if n == ".text" or n.startswith(".text.")}):
+            renames += ["--rename-section", f"{name}={RUNTIME_SECTION}"]
+        if renames:
+            subprocess.run([objcopy, *renames, obj], check=True)
+        objs.append(obj)
+    return objs
+
+
+def _binutil(cc: list[str], tool: str) -> str:
+    """The binutils program for cc's target: a cross compiler aarch64-linux-gnu-gcc has
+    aarch64-linux-gnu-objcopy beside it; a native cc uses the plain name."""
+    m = re.match(r"(.+-)(?:gcc|cc|clang)(?:-[0-9.]+)?$", os.path.basename(cc[0]))
+    return (m.group(1) if m and m.group(1).count("-") >= 2 else "") + tool
+
+
+def build(sanitize: str | None, outdir: str | None = None, verbose: bool = False,
+          only: list[str] | None = None) -> dict[str, str]:
+    """Compile every test program (or the ones named in only); return {program name: path}."""
     variant = (sanitize or "plain") + (f"-{_cross}" if _cross else "")
     out = outdir or os.path.join(ROOT, "build", "ctests", variant)
     os.makedirs(out, exist_ok=True)
     san = sanitize_flags(sanitize)
     base_opt = ["-O1", "-g"] if sanitize else ["-O2", "-g"]
     inc = ["-I" + os.path.join(HERE, d) for d in ("include", "src", "tests")]
-    runtime = sorted(glob.glob(os.path.join(HERE, "src", "*.c")))
-    asm = switch_source(_cc())
     programs: dict[str, tuple[str, list[str]]] = {}
     for src in sorted(glob.glob(os.path.join(HERE, "tests", "test_*.c"))) + [os.path.join(HERE, "tests", "bench_core.c")]:
         name = os.path.splitext(os.path.basename(src))[0]
@@ -133,11 +170,15 @@ def build(sanitize: str | None, outdir: str | None = None, verbose: bool = False
     programs["test_sync_widened"] = (os.path.join(HERE, "tests", "test_sync.c"),
                                      [*base_opt, "-DGORO_TEST_WIDEN_RACES"])
     built = {}
+    runtimes: dict[tuple[str, ...], list[str]] = {}  # one runtime build per set of flags
     for name, (src, opt) in programs.items():
-        if sanitize and name == "bench_core":
+        if (sanitize and name == "bench_core") or (only is not None and name not in only):
             continue
+        flags = [*opt, *WARN, *san, *inc]
+        if tuple(flags) not in runtimes:
+            runtimes[tuple(flags)] = runtime_objects(_cc(), flags, os.path.join(out, f"rt{len(runtimes)}"))
         exe = os.path.join(out, name)
-        cmd = [*_cc(), *opt, *WARN, *san, *inc, src, *runtime, asm, "-o", exe, "-pthread"]
+        cmd = [*_cc(), *flags, src, *runtimes[tuple(flags)], "-o", exe, "-pthread"]
         if verbose:
             print(" ".join(cmd))
         subprocess.run(cmd, check=True)

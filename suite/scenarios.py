@@ -178,11 +178,12 @@ CATALOGUE: dict[str, Scenario] = {s.name: s for s in [
         "steals": "extra evidence: steals counted by the runtime, or None"},
        small={"n": 400, "wave": 200}),
     _s("syscall_handoff", "At GOMAXPROCS=1, unit A does a real blocking read() on a pipe; a "
-       "second unit B counts in a loop, yielding to the scheduler after each count; a third "
-       "unit C of the same runtime sleeps block_ms and writes the pipe. If the runtime cannot "
-       "run C while A blocks, a watchdog OS thread writes after 5*block_ms and the backend "
-       "reports watchdog_fired.",
-       {"block_ms": Param(200, 1, 10_000)},
+       "second unit B counts in a loop, yielding to the scheduler after every yield_every counts "
+       "(0: never, a spinning unit only preemption can stop), and stops when A is done or by its "
+       "own deadline of 20*block_ms; a third unit C of the same runtime sleeps block_ms and "
+       "writes the pipe. If the runtime cannot run C while A blocks, a watchdog OS thread "
+       "writes after 5*block_ms and the backend reports watchdog_fired.",
+       {"block_ms": Param(200, 1, 10_000), "yield_every": Param(1, 0, 1_000_000)},
        {"blocked_ms": "how long read() blocked", "progress_during_block": "B's count increments "
         "while A was blocked", "watchdog_fired": "the watchdog had to unblock A"},
        small={"block_ms": 50}),

@@ -49,6 +49,32 @@ int goro_procs(void);
  * returns are discarded (as when a Go program exits). err gets the message (may be NULL). */
 int goro_run(void (*main)(void *), void *arg, char *err, size_t errlen);
 
+/* ---- preemption ------------------------------------------------------------------------
+ * As in Go since 1.14, a goroutine that runs for more than 10 ms without a switch is stopped
+ * asynchronously: the runtime's monitor sends its thread SIGURG and, if the thread is at a
+ * safe point, the goroutine yields at the instruction where it was and resumes later,
+ * perhaps on another thread, with every register (general, flags, x87/SSE/AVX state) as it
+ * left them. Safe points are instructions of the program's own code: never inside the runtime,
+ * libc or any other shared object, whose code simply runs on until it returns (the signal
+ * is sent again 20 us - 10 ms later). What this asks of code that runs on a goroutine:
+ *   - hold no lock of the OS thread across program code: a pthread mutex (or anything
+ *     owned by a thread) taken by a goroutine may, after a preemption, be asked for by
+ *     another goroutine on the same thread (deadlock) or released from another thread;
+ *     use goro_mutex, which belongs to the goroutine. The same holds for spinlocks of your
+ *     own: they stay correct but a preempted holder makes the spinners wait for it;
+ *   - do not rely on the thread's identity (__thread variables and their addresses, which
+ *     the compiler may compute once; gettid, pthread_self, thread-affine handles) between any
+ *     two instructions, not only across blocking calls. errno's value follows the goroutine;
+ *   - a blocking system call made without goro_syscall_enter/exit can be interrupted by the
+ *     signal: the handler is SA_RESTART, but calls the kernel never restarts (nanosleep,
+ *     poll, epoll_wait, select, ...) return EINTR, as they do under Go;
+ *   - a SIGURG handler of the program's own is not chained: if SIGURG has a handler when the
+ *     runtime starts, preemption stays off.
+ * Off switch: GODEBUG=asyncpreemptoff=1 (Go's name, read once when the runtime starts; a
+ * comma-separated GODEBUG list may hold it). Also off under ThreadSanitizer, which defers
+ * signals to its own safe points, and in a build whose runtime code is not in the section
+ * goro_rt_text (native/cbuild.py and native/build.py put it there). */
+
 /* ---- goroutines ------------------------------------------------------------------------ */
 
 uint64_t goro_go(void (*fn)(void *), void *arg); /* spawn; returns the new goroutine's id */

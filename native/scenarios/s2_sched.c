@@ -113,6 +113,7 @@ SCEN_MAIN(work_stealing) {
 struct handoff {
   int pipe[2];
   int64_t block_ms;
+  int64_t yield_every; /* B yields after this many counts; 0: never */
   int64_t count; /* B's progress */
   int32_t reader_done;
   int64_t blocked_ns, progress;
@@ -136,11 +137,13 @@ static void reader(void *arg) { /* A: a real blocking read() on the pipe */
   goro_wg_done(&h->wg);
 }
 
-static void counter(void *arg) { /* B: counts, yielding to the scheduler as it goes */
+static void counter(void *arg) { /* B: counts, yielding every yield_every counts (0: never) */
   struct handoff *h = arg;
-  while (!goro_atomic_load32(&h->reader_done)) {
+  int64_t deadline = goro_nanotime() + 20 * h->block_ms * 1000000; /* B's own end: no hang */
+  for (int64_t n = 1; !goro_atomic_load32(&h->reader_done); n++) {
     goro_atomic_add64(&h->count, 1);
-    goro_yield();
+    if (h->yield_every > 0 && n % h->yield_every == 0) goro_yield();
+    if (n % 1024 == 0 && goro_nanotime() > deadline) break;
   }
   goro_wg_done(&h->wg);
 }
@@ -171,7 +174,7 @@ static void *watchdog(void *arg) { /* an OS thread: unblocks A if C never got to
 }
 
 static void syscall_handoff_main(scen *s) {
-  struct handoff h = {.block_ms = param(s, "block_ms")};
+  struct handoff h = {.block_ms = param(s, "block_ms"), .yield_every = param(s, "yield_every")};
   if (pipe(h.pipe) != 0) goro_panic("pipe() failed");
   sem_init(&h.read_returned, 0, 0);
   pthread_t dog;

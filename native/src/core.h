@@ -112,7 +112,10 @@ struct P {
   uint64_t spawns, exits, switches, steals, handoffs, parks;
 } __attribute__((aligned(64)));
 
-enum after { AFTER_NONE = 0, AFTER_YIELD, AFTER_PARK, AFTER_EXIT, AFTER_ABANDON, AFTER_SYSCALL_REQUEUE, AFTER_ORPHAN };
+enum after {
+  AFTER_NONE = 0, AFTER_YIELD, AFTER_PARK, AFTER_EXIT, AFTER_ABANDON, AFTER_SYSCALL_REQUEUE, AFTER_ORPHAN,
+  AFTER_PREEMPT, /* preempt.c: a yield that requeues globally (Go's gopreempt_m) */
+};
 
 struct M {
   G g0;              /* the thread's own stack: runs the idle loop (mloop) */
@@ -132,6 +135,14 @@ struct M {
   pid_t tid;
   uint64_t fastrand;
   void *altstack;
+  /* preemption (preempt.c): schedtick moves at every switch (gswitch, relaxed); sysmon alone
+   * keeps pm_tick/pm_when (the tick it last saw and since when) and asks by setting
+   * preempt_g, which the signal handler takes back */
+  uint32_t schedtick;
+  uint32_t pm_tick;
+  int64_t pm_when;
+  G *preempt_g;
+  M *alllink;        /* every M ever made (sched.c allm); Ms never exit */
 };
 
 /* sched.c */
@@ -144,6 +155,18 @@ extern uint32_t goro__run_id;
 /* switch_x86_64.S / switch_aarch64.S (the build assembles the one for its target) */
 void goro__ctx_switch(void **save_sp, void *new_sp);
 void goro__ctx_trampoline(void);
+void goro__async_preempt_tramp(void);
+
+/* preempt.c */
+#define HIDDEN __attribute__((visibility("hidden")))
+void goro__preempt_init(void);
+bool goro__preempt_enabled(void);
+void goro__preempt_m(M *m, G *g);            /* sysmon: signal m to leave g */
+HIDDEN void goro__async_preempt(void);       /* the trampoline's call */
+HIDDEN extern uint32_t goro__xsave_size;     /* 0: FXSAVE64; read by the trampoline */
+extern uint64_t goro__preempts, goro__preempt_declined; /* for tests (relaxed) */
+extern uintptr_t goro__preempt_pcs[64];    /* PCs of accepted preemptions, for tests */
+void goro__preempt_park(void);               /* sched.c: yield, requeue on the global queue */
 
 #if !defined(__x86_64__) && !defined(__aarch64__)
 #error "goro: the runtime has a context switch for x86-64 and arm64 only"

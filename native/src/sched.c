@@ -48,6 +48,14 @@
  * queues its G globally and goes to sleep. sysmon also fires timers (timer.c); it polls every
  * 20 us, backing off to 10 ms when idle, and sleeps until the next timer when that is sooner.
  *
+ * Preemption (preempt.c has the design). sysmon also walks every M (allm) and asks one whose
+ * goroutine has run 10 ms without a switch to leave it: each M's schedtick moves at every
+ * gswitch (one relaxed add on the M's own line: the only cost on the switch path), and the
+ * signal handler accepts only where the goroutine is in the program's own code and the M is
+ * not finishing a switch. That last condition is why finish_switch clears m->after only when
+ * it is done: a park's commit runs there and may be program code. A preempted goroutine
+ * yields through park_m(AFTER_PREEMPT) and goes to the global queue, as in Go.
+ *
  * Deadlock. Checked when the last P goes idle (pidleput, sched lock held): if no goroutine is
  * in a syscall, none sleeps on a timer and the global queue is empty, nothing can ever
  * wake a goroutine again, so the run ends with Go's message listing the parked goroutines.
@@ -65,6 +73,14 @@
  * (or a panic, fatal error or deadlock ends the run) every M drops its P at its next
  * schedule point; once all Ps are idle the goro_run thread reclaims every G and stack slot.
  * A G stuck in a syscall is left as an orphan and freed when its syscall returns.
+ * The teardown invariant: a park's commit always runs, also when the run has ended. A
+ * goroutine takes a runtime lock (a channel's, every channel of a select, a semaphore's)
+ * before goro__park and only the commit, on the next stack, releases it; so park_m, which
+ * abandons a yielding or ending goroutine once the run is over, still parks a parking one
+ * (switching to g0, whose finish_switch runs the commit) and never drops it with the lock
+ * held. Otherwise a goroutine of the same run spins on that lock forever and the run never
+ * becomes quiescent, or a value that outlives the run keeps a held lock
+ * (native/tests/test_teardown.c).
  *
  * TLS. A G may resume on another M after any switch, so the current M is always read
  * through goro__getm (noipa, with a compiler barrier) and never cached across a switch;
@@ -529,9 +545,14 @@ static M *mget(void) { /* lock held */
 
 static void *mstart(void *arg);
 
+static M *allm; /* every M, newest first (preemption walks it); pushed by CAS, never popped */
+
 static void newm(P *p, bool spinning) {
   M *m = calloc(1, sizeof *m);
   if (!m) crash("goro: out of memory for a thread");
+  m->alllink = LOAD(&allm);
+  while (!CAS(&allm, m->alllink, m)) {
+  }
   m->nextp = p;
   m->spinning = spinning;
   m->id = (int)XADD(&sched.mcount, 1);
@@ -652,7 +673,6 @@ static void ready(P *p, G *g) {
 static void finish_switch(M *m) {
   int a = m->after;
   if (a == AFTER_NONE) return;
-  m->after = AFTER_NONE;
   G *g = m->after_g;
   P *p = m->p;
   switch (a) {
@@ -698,7 +718,16 @@ static void finish_switch(M *m) {
     unlock();
     goro__wakep();
     break;
+  case AFTER_PREEMPT:
+    STORE(&g->status, G_RUNNABLE);
+    lock();
+    goro__globrunqput(g);
+    unlock();
+    break;
   }
+  /* cleared last: until here a commit callback may be running, and the preemption signal
+   * handler reads m->after != AFTER_NONE as "inside the scheduler" (preempt.c) */
+  m->after = AFTER_NONE;
 }
 
 static void after_switch(G *self) {
@@ -717,7 +746,8 @@ static void gswitch(M *m, G *from, G *to) {
     if (UNLIKELY(to->slot == NOSLOT)) stack_assign(p, to);
     STORER(&to->status, G_RUNNING);
   }
-  m->curg = to;
+  STORER(&m->curg, to); /* sysmon reads curg and schedtick (preempt.c) */
+  INC(m->schedtick);
   if (p) INC(p->switches);
   from->saved_errno = *errno_loc();
   char *sp = __builtin_frame_address(0);
@@ -772,11 +802,17 @@ static void park_m(int action) {
   G *next;
   if (UNLIKELY(LOAD(&sched.run_state) != RUN_ACTIVE)) {
     next = &m->g0;
-    if (action != AFTER_EXIT) action = AFTER_ABANDON;
+    /* a park keeps its action: its commit releases the lock the goroutine parks under (the
+     * teardown invariant in the note at the top) */
+    if (action != AFTER_EXIT && action != AFTER_PARK) action = AFTER_ABANDON;
   } else {
     next = runqnext(p);
     if (!next) {
       if (action == AFTER_YIELD) return; /* nothing else to run: keep going */
+      if (action == AFTER_PREEMPT) {
+        INC(m->schedtick); /* sysmon: a new 10 ms slice, not a signal every tick */
+        return;
+      }
       next = &m->g0;
     }
   }
@@ -786,6 +822,8 @@ static void park_m(int action) {
 }
 
 void goro_yield(void) { park_m(AFTER_YIELD); }
+
+void goro__preempt_park(void) { park_m(AFTER_PREEMPT); }
 
 void goro__park(const char *reason, bool (*commit)(void *arg), void *arg) {
   M *m = goro__getm();
@@ -982,8 +1020,8 @@ static void mloop(M *m) {
 static void *mstart(void *arg) {
   M *m = arg;
   tls_m = m;
-  m->tid = (pid_t)syscall(SYS_gettid);
-  m->curg = &m->g0;
+  STORE(&m->tid, (pid_t)syscall(SYS_gettid)); /* sysmon signals it (preempt.c) */
+  STORER(&m->curg, &m->g0);
   m->g0.goid = 0;
   m->g0.slot = NOSLOT;
   pthread_attr_t attr;
@@ -1141,6 +1179,23 @@ static int retake(int64_t now) {
   return n;
 }
 
+/* Go's forcePreemptNS: a goroutine that has run this long without a switch is asked to
+ * leave its M (preempt.c). Per M rather than per P as in Go: the M is what gets the signal,
+ * and its schedtick moves at every switch. */
+#define FORCE_PREEMPT_NS 10000000
+static void preempt_long_running(int64_t now) {
+  for (M *m = LOAD(&allm); m; m = m->alllink) {
+    G *g = LOADR(&m->curg);
+    uint32_t t = LOADR(&m->schedtick);
+    if (!g || g == &m->g0 || LOAD(&g->status) != G_RUNNING || m->pm_when == 0 || m->pm_tick != t) {
+      m->pm_tick = t;
+      m->pm_when = now;
+      continue;
+    }
+    if (now - m->pm_when >= FORCE_PREEMPT_NS && LOAD(&m->tid) != 0) goro__preempt_m(m, g);
+  }
+}
+
 static void *sysmon(void *arg) {
   (void)arg;
   int64_t delay = 20000;
@@ -1162,6 +1217,7 @@ static void *sysmon(void *arg) {
     unlock();
     for (size_t i = 0; i < fired && LOAD(&sched.npidle) > 0; i++) goro__wakep();
     int n = retake(now);
+    if (state == RUN_ACTIVE && goro__preempt_enabled()) preempt_long_running(now);
     if (fired || n) idle = 0;
     else idle++;
     if (idle == 0) delay = 20000;
@@ -1237,6 +1293,7 @@ static void runtime_init(void) {
   for (int i = 0; i < GORO_MAX_PROCS; i++) allp[i].id = i;
   sched.sysmon_deadline = INT64_MAX;
   goro__stack_init();
+  goro__preempt_init(); /* before any M exists: the signal handler is process-wide */
   pthread_t th;
   pthread_attr_t attr;
   pthread_attr_init(&attr);

@@ -13,9 +13,12 @@
  *   [sp+56] return address
  * stack.c builds the same frame for a fresh goroutine with goro__ctx_trampoline as the
  * return address.
+ *
+ * Everything here is runtime code, in the section goro_rt_text with the rest of the runtime:
+ * preempt.c never stops a goroutine inside it.
  */
 #if defined(__x86_64__)
-    .text
+    .section goro_rt_text,"ax",@progbits
     .globl goro__ctx_switch
     .hidden goro__ctx_switch
     .type goro__ctx_switch,@function
@@ -61,6 +64,83 @@ goro__ctx_trampoline:
     ud2
     .cfi_endproc
     .size goro__ctx_trampoline,.-goro__ctx_trampoline
+/* Asynchronous preemption (preempt.c): the signal handler made the goroutine "call" this
+ * from the interrupted instruction, 128 bytes (the red zone) plus the return address below
+ * its stack pointer. Save every register, the flags and the whole FP/vector state, yield,
+ * restore, and return to the interrupted PC with `ret $128`, which pops the address and
+ * steps back over the red zone, so rsp is exactly the interrupted one. rbx keeps the frame
+ * across the call (callee-saved). */
+    .globl goro__async_preempt_tramp
+    .hidden goro__async_preempt_tramp
+    .type goro__async_preempt_tramp,@function
+    .p2align 4
+goro__async_preempt_tramp:
+    .cfi_startproc
+    pushfq
+    cld                       /* the C ABI wants DF clear; popfq restores it */
+    pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, %rbx
+    movl goro__xsave_size(%rip), %ecx
+    testl %ecx, %ecx
+    jz 1f
+    subq %rcx, %rsp
+    andq $-64, %rsp           /* XSAVE wants 64-byte alignment */
+    xorl %eax, %eax           /* the XSAVE header (bytes 512-575) starts zeroed: XRSTOR of */
+    movq %rax, 512(%rsp)      /* the standard form faults on non-zero reserved bytes */
+    movq %rax, 520(%rsp)
+    movq %rax, 528(%rsp)
+    movq %rax, 536(%rsp)
+    movq %rax, 544(%rsp)
+    movq %rax, 552(%rsp)
+    movq %rax, 560(%rsp)
+    movq %rax, 568(%rsp)
+    movl $-1, %eax            /* every feature XCR0 enables */
+    movl $-1, %edx
+    xsave64 (%rsp)
+    call goro__async_preempt
+    movl $-1, %eax
+    movl $-1, %edx
+    xrstor64 (%rsp)
+    jmp 2f
+1:  subq $512, %rsp
+    andq $-64, %rsp           /* FXSAVE64 needs 16 */
+    fxsave64 (%rsp)
+    call goro__async_preempt
+    fxrstor64 (%rsp)
+2:  movq %rbx, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    popfq
+    ret $128
+    .cfi_endproc
+    .size goro__async_preempt_tramp,.-goro__async_preempt_tramp
 #else
 /* other targets assemble their own file (switch_aarch64.S); core.h rejects the rest */
 #endif

@@ -117,6 +117,7 @@ func pipeWatchdog() {
 // syscall.Pipe, not the netpoller), B counts, C sleeps block_ms and writes the pipe.
 func syscallHandoff(p params) (obs, error) {
 	blockMs := p.int("block_ms", 200)
+	yieldEvery := p.int("yield_every", 1)
 	runtime.GOMAXPROCS(1)
 	var fds [2]int
 	if err := syscall.Pipe2(fds[:], syscall.O_CLOEXEC); err != nil {
@@ -151,11 +152,17 @@ func syscallHandoff(p params) (obs, error) {
 		got = buf[0]
 		stop.Store(true)
 	}()
-	go func() { // B
+	go func() { // B: yields every yieldEvery counts; 0 never, so only preemption lets C run
 		defer wg.Done()
-		for !stop.Load() {
+		deadline := time.Now().Add(time.Duration(20*blockMs) * time.Millisecond) // no hang
+		for n := 1; !stop.Load(); n++ {
 			count.Add(1)
-			runtime.Gosched() // yield after each count: C never waits for B to be preempted
+			if yieldEvery > 0 && n%yieldEvery == 0 {
+				runtime.Gosched()
+			}
+			if n%1024 == 0 && time.Now().After(deadline) {
+				break
+			}
 		}
 	}()
 	go func() { // C
