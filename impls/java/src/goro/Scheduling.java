@@ -144,9 +144,10 @@ final class Scheduling {
      * a real blocking read(2) on a FIFO (RandomAccessFile: file I/O, not the NIO poller), B counts
      * and yields after each count, C sleeps block_ms and writes the FIFO. A watchdog platform
      * thread, outside the virtual-thread scheduler, writes after 5*block_ms if nothing else did.
+     * B yields after every yield_every counts (0: never) and stops at A's end or after 20*block_ms.
      */
     static Map<String, Object> syscallHandoff(Params p) throws Exception {
-        int blockMs = p.i("block_ms", 200);
+        int blockMs = p.i("block_ms", 200), yieldEvery = p.i("yield_every", 1);
         Path dir = Files.createTempDirectory("goro-handoff");
         Path fifo = dir.resolve("pipe");
         try {
@@ -186,10 +187,18 @@ final class Scheduling {
                     progress[0] = count.get() - before;
                     stop.set(true);
                 });
+                // B yields every yieldEvery counts; 0 never, so only preemption would let C run
+                // (virtual threads are not preempted); its own deadline keeps it from spinning on
                 Thread b = Units.go(() -> {
-                    while (!stop.get()) {
+                    long deadline = System.nanoTime() + 20L * blockMs * 1_000_000;
+                    for (long k = 1; !stop.get(); k++) {
                         count.incrementAndGet();
-                        Units.yield_(); // C never waits for B to be preempted
+                        if (yieldEvery > 0 && k % yieldEvery == 0) {
+                            Units.yield_();
+                        }
+                        if (k % 1024 == 0 && System.nanoTime() - deadline > 0) {
+                            break;
+                        }
                     }
                 });
                 Thread cUnit = Units.go(() -> {
