@@ -64,8 +64,10 @@ async def _done_after(coro: Coroutine[Any, Any, Any], wg: WaitGroup) -> None:
         wg.done()
 
 
-async def _handoff(block_ms: int, read: Callable[[int], Awaitable[bytes]]) -> dict:
-    """A reads a pipe through `read`; B counts, yielding after each count; C sleeps block_ms
+async def _handoff(block_ms: int, yield_every: int,
+                   read: Callable[[int], Awaitable[bytes]]) -> dict:
+    """A reads a pipe through `read`; B counts, awaiting after every yield_every counts (0:
+    never) until A is done or its own deadline of 20*block_ms; C sleeps block_ms
     and writes; a watchdog OS thread writes after 5*block_ms in case C never gets to run."""
     r, w = os.pipe()
     count, stop = 0, False
@@ -83,9 +85,11 @@ async def _handoff(block_ms: int, read: Callable[[int], Awaitable[bytes]]) -> di
 
     async def b():
         nonlocal count
-        while not stop:
+        deadline = now() + 20 * block_ms / 1e3  # a B that never awaits still ends
+        while not stop and now() < deadline:
             count += 1
-            await asyncio.sleep(0)  # yield to the scheduler after every count
+            if yield_every and count % yield_every == 0:
+                await asyncio.sleep(0)  # yield to the scheduler
 
     async def c():
         await asyncio.sleep(block_ms / 1000)
@@ -110,15 +114,15 @@ async def _handoff(block_ms: int, read: Callable[[int], Awaitable[bytes]]) -> di
             "watchdog_fired": fired.is_set()}
 
 
-async def syscall_handoff(block_ms: int) -> dict:
+async def syscall_handoff(block_ms: int, yield_every: int = 1) -> dict:
     async def blocking_read(fd: int) -> bytes:
         return os.read(fd, 1)  # what the scenario asks: a real read() in the task
 
     async def executor_read(fd: int) -> bytes:  # asyncio's own answer: a thread does the read
         return await asyncio.get_running_loop().run_in_executor(None, os.read, fd, 1)
 
-    out = await _handoff(block_ms, blocking_read)
-    fix = await _handoff(block_ms, executor_read)
+    out = await _handoff(block_ms, yield_every, blocking_read)
+    fix = await _handoff(block_ms, yield_every, executor_read)
     out.update({f"executor_{k}": v for k, v in fix.items()})
     return out
 

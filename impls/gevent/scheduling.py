@@ -31,8 +31,8 @@ class SchedulingScenarios:
         return {"units": n, "distinct_threads": len(set(tids)), "gomaxprocs": None,
                 "threads_in_syscalls": None}
 
-    def sc_syscall_handoff(self, block_ms: int) -> dict[str, Any]:
-        plain = self.handoff(block_ms, os.read)  # a real blocking read(2) blocks the hub
+    def sc_syscall_handoff(self, block_ms: int, yield_every: int) -> dict[str, Any]:
+        plain = self.handoff(block_ms, yield_every, os.read)  # a real read(2) blocks the hub
         # gevent's own remedy, for the report: run the read on gevent's thread pool
-        fixed = self.handoff(block_ms, gevent.os.tp_read)
+        fixed = self.handoff(block_ms, yield_every, gevent.os.tp_read)
         return {**plain, "with_gevent_os_tp_read": fixed}

@@ -34,5 +34,5 @@ class SchedulingScenarios:
         return {"units": len(threads), "distinct_threads": len(set(tids)), "gomaxprocs": None,
                 "threads_in_syscalls": None, "error": error}
 
-    def sc_syscall_handoff(self, block_ms: int) -> dict[str, Any]:
-        return self.handoff(block_ms, os.read)  # read(2) blocks only its own thread
+    def sc_syscall_handoff(self, block_ms: int, yield_every: int) -> dict[str, Any]:
+        return self.handoff(block_ms, yield_every, os.read)  # read(2) blocks only its thread

@@ -15,9 +15,11 @@ from impls.pyrt.timing import WAIT_S, burn, calibrate, now
 class SchedulingScenarios:
     """Scenario bodies shared by threading and gevent, §2."""
 
-    def handoff(self, block_ms: int, read: Callable[[int, int], bytes]) -> dict[str, Any]:
+    def handoff(self, block_ms: int, yield_every: int,
+                read: Callable[[int, int], bytes]) -> dict[str, Any]:
         """syscall_handoff with a given read function: A blocks in `read` on a pipe, B counts
-        and yields, C writes the pipe after block_ms. If A's read blocked the whole runtime (one
+        (yielding after every yield_every counts; 0: never) until A is done or its own deadline
+        of 20*block_ms, C writes the pipe after block_ms. If A's read blocked the whole runtime (one
         gevent hub), C never runs: a real OS thread, the watchdog, writes after 5*block_ms."""
         r, w = os.pipe()
         one_write = threading.Lock()  # whoever takes it writes the pipe: C, or the watchdog
@@ -38,9 +40,11 @@ class SchedulingScenarios:
 
         def b() -> None:
             nonlocal count
-            while not a_done.is_set():
+            deadline = now() + 20 * block_ms / 1e3  # a B that never yields still ends
+            while not a_done.is_set() and now() < deadline:
                 count += 1
-                self.sleep(0)  # the unit's yield, after every count
+                if yield_every and count % yield_every == 0:
+                    self.sleep(0)  # the unit's yield
 
         def c() -> None:
             self.sleep(block_ms / 1e3)
