@@ -1,6 +1,8 @@
-"""The asyncio backend's units and the primitives asyncio lacks (WaitGroup, RWMutex, Once, CAS),
-in the form an asyncio user writes them: awaitable, so they cannot share the blocking
-threading/gevent copies in impls/pyrt/primitives.py."""
+"""The asyncio backend's units: how a task is started, counted, parked on a gate and released,
+and the WaitGroup asyncio lacks. The other primitives it lacks live with the section that uses
+them (RWMutex in mutex.py, Once in once.py, CAS in atomics.py). They are awaitable, in the form
+an asyncio user writes them, so they cannot share the blocking threading/gevent copies in
+impls/pyrt/primitives.py (the WaitGroup shares its counter, EventWaitGroup)."""
 
 from __future__ import annotations
 
