@@ -1,4 +1,5 @@
-"""Render REPORT.md and a self-contained report.html from one results.json (nothing else)."""
+"""Render REPORT.md and a self-contained report.html from one results.json (nothing else, but
+where each backend keeps a scenario's source: the claims table links it, see _source_of)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import base64
 import html
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +38,37 @@ def _fmt_evidence(ev: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def _matrix(results: dict) -> tuple[list[str], list[list[str]], list[str]]:
+def _source_of(backend: str, scenario: str) -> str | None:
+    """The repository path of the file that runs `scenario` on `backend` (suite.catalogue's
+    lookup), or None where the backend does not load here; once per pair."""
+    key = (backend, scenario)
+    if key not in _SOURCES:
+        from suite import backend as backends
+        from suite import catalogue
+
+        try:
+            _SOURCES[key] = catalogue.source_of(backends.load(backend), scenario)
+        except Exception:  # noqa: BLE001 - a backend that does not load here links nothing
+            _SOURCES[key] = None
+    return _SOURCES[key]
+
+
+_SOURCES: dict[tuple[str, str], str | None] = {}
+
+
+def _scenario_cell(r: dict, backend: str, source_base: str) -> str:
+    """' [scenario](its source file)' for a cell: which program measured it, on this backend."""
+    scenario = next((run["scenario"] for run in r.get("runs") or [] if run.get("scenario")), None)
+    if scenario is None:
+        return ""
+    src = r.get("source") or _source_of(backend, scenario)
+    return f" [{scenario}]({source_base}{src})" if src else f" {scenario}"
+
+
+def _matrix(results: dict, source_base: str = "") -> tuple[list[str], list[list[str]], list[str]]:
+    """The claims x backends table: each cell is the verdict's symbol, its note and the scenario
+    that measured it, linked to the backend's source file (paths from the repository root,
+    prefixed by `source_base`: the way from the report's folder to the root)."""
     backends = list(results.get("backends") or {})
     by = {(r["id"], r["backend"]): r for r in results.get("claims", [])}
     ids = list(dict.fromkeys(r["id"] for r in results.get("claims", [])))
@@ -51,7 +83,7 @@ def _matrix(results: dict) -> tuple[list[str], list[list[str]], list[str]]:
         for b in backends:
             r = by.get((cid, b))
             if r is None:
-                row.append("")
+                row.append(SYMBOL["n/a"])  # not run on this backend: a dash, like n/a
                 continue
             subs = r.get("substitutions") or []
             notes.append(f"{b}, {cid}: {r['observed']}"
@@ -63,6 +95,7 @@ def _matrix(results: dict) -> tuple[list[str], list[list[str]], list[str]]:
                             if r.get("expected_reason") else ""))
             cell = f"{SYMBOL.get(r['observed'], '?')}{'ˢ' if subs else ''}[^{len(notes)}]"
             cell = f"**{cell}**" if r["observed"] != r["expected"] else cell
+            cell += _scenario_cell(r, b, source_base)
             # a claim measured against another backend says which one in its cell
             row.append(f"{cell} vs {r['reference']}" if r.get("reference") else cell)
         rows.append(row)
@@ -82,8 +115,8 @@ def _profile_note(r: dict) -> str:
     return f" Quick profile: {'; '.join(diffs)}." if diffs else ""
 
 
-def claims_matrix_md(results: dict) -> str:
-    headers, rows, notes = _matrix(results)
+def claims_matrix_md(results: dict, source_base: str = "") -> str:
+    headers, rows, notes = _matrix(results, source_base)
     if not rows:
         return "(no claims were run)"
     table = tabulate(rows, headers=headers, tablefmt="github")
@@ -151,7 +184,7 @@ def findings_md(results: dict) -> str:
     return "\n".join(lines)
 
 
-def report_md(results: dict, history: dict | None = None) -> str:
+def report_md(results: dict, history: dict | None = None, source_base: str = "") -> str:
     parts = ["# Goroutine claims: conformance and benchmark report", "",
              "Every claim of the article, run on every backend; each cell links to the measured "
              "evidence. Reproduce any cell with the command in results.json (`claims[].command`). "
@@ -159,7 +192,7 @@ def report_md(results: dict, history: dict | None = None) -> str:
              "catalogue, CLAIMS.md at the root of the repository.", "",
              "## What the claims say", "", findings_md(results), "",
              "## Environment", "", environment_md(results), "",
-             "## Claims × backends", "", claims_matrix_md(results), ""]
+             "## Claims × backends", "", claims_matrix_md(results, source_base), ""]
     if results.get("benchmarks"):
         from reports import benchtables
 
@@ -216,6 +249,7 @@ def _md_to_html(md: str) -> str:
         s = html.escape(s)
         s = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", s)
         s = re.sub(r"`([^`]+)`", r"<code>\1</code>", s)
+        s = re.sub(r"\[([^\]^][^\]]*)\]\(([^)\s]+)\)", r'<a href="\2">\1</a>', s)  # a link
         s = re.sub(r"\[\^(\d+)\]", r'<sup><a href="#n\1" id="r\1">\1</a></sup>', s)
         for sym, cls in (("✓", "ok"), ("✗", "no"), ("⚠", "err"), ("⏱", "err")):
             s = s.replace(sym, f'<span class={cls}>{sym}</span>')
@@ -250,7 +284,9 @@ def files(results: dict, out: Path, history: dict | None = None) -> dict[Path, s
     """Every file of the report, rendered in memory: REPORT.md, report.html and the charts;
     `history` (suite.history.view) adds the trends, the verdict timelines and the changes."""
     pngs: dict[str, bytes] = {}
-    md = report_md(results, history)
+    from suite.backend import REPO
+
+    md = report_md(results, history, os.path.relpath(REPO, out.resolve()) + "/")
     page = report_html(results, pngs, md, history)
     return {out / "REPORT.md": md, out / "report.html": page,
             **{out / f"{name}.png": png for name, png in pngs.items()}}
