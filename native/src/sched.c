@@ -88,6 +88,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "netpoll.h"
 
 #ifdef GORO_ASAN
 #include <sanitizer/asan_interface.h>
@@ -131,6 +132,7 @@ static struct {
   pthread_cond_t runcond; /* goro_run waits here (CLOCK_MONOTONIC) */
   uint32_t sysmon_wake;   /* futex: bumped to wake sysmon early */
   int64_t sysmon_deadline;
+  M *pollm; /* the M blocked in epoll_wait without a P (netpoll.c); startm may hand it one */
 } sched = {.procs = 0};
 
 static P allp[GORO_MAX_PROCS];
@@ -552,6 +554,17 @@ static void startm(P *p, bool spinning) {
     }
   }
   M *m = mget();
+  if (!m && LOAD(&sched.pollm)) {
+    /* no M asleep on its futex: wake the one in epoll_wait instead of making a thread; it
+     * reads nextp under this lock once it is back (netpoll_block) */
+    m = LOAD(&sched.pollm); /* only set lock-free from NULL: stable while we hold the lock */
+    STORE(&sched.pollm, NULL);
+    m->spinning = spinning;
+    m->nextp = p;
+    unlock();
+    goro__netpoll_break();
+    return;
+  }
   unlock();
   if (!m) {
     newm(p, spinning);
@@ -893,10 +906,89 @@ static G *spinwork(M *m, P *p) {
   return NULL;
 }
 
+/* Hand the goroutines of a netpoll list to p: the first to run now, the others queued. */
+static G *netpoll_inject(P *p, G *list, int n) {
+  if (!list) return NULL;
+  for (G *g = list->schedlink; g;) {
+    G *next = g->schedlink;
+    runqput(p, g, false);
+    g = next;
+  }
+  if (n > 1) goro__wakep(); /* more than this M will run soon: let an idle P steal */
+  return list;
+}
+
+/* An M without a P while goroutines wait on I/O: block in epoll_wait (one M at a time) up to
+ * the next timer, instead of on the futex. Returns with m->p set if it came back with work
+ * (the G to run, or NULL to look for it) or was handed a P by startm; else with no P, and
+ * *polled says whether it was the poller (which then polls again rather than sleep, so that
+ * while goroutines wait on I/O some M always watches the epoll set). */
+static G *netpoll_block(M *m, bool *polled) {
+  *polled = false;
+  if (!goro__netpoll_inited() || LOAD(&goro__netpoll_nwait) <= 0 || LOAD(&sched.run_state) != RUN_ACTIVE)
+    return NULL;
+  M *none = NULL;
+  if (!CAS(&sched.pollm, none, m)) return NULL; /* another M is the poller */
+  *polled = true;
+  int64_t delay = -1, next = goro__timer_next();
+  if (next != INT64_MAX) {
+    delay = next - goro_nanotime();
+    if (delay < 0) delay = 0;
+  }
+  int n;
+  G *list = goro__netpoll(delay, true, &n); /* returns holding the sched lock */
+  P *p = NULL;
+  if (LOAD(&sched.pollm) == m) {
+    STORE(&sched.pollm, NULL);
+  } else { /* startm took us: its P is in nextp */
+    p = m->nextp;
+    m->nextp = NULL;
+  }
+  if (LOAD(&sched.run_state) != RUN_ACTIVE) {
+    list = NULL; /* the run's goroutines are being discarded */
+    if (p) {
+      if (m->spinning) {
+        m->spinning = false;
+        XADD(&sched.nmspinning, -1);
+      }
+      pidleput(p);
+      p = NULL;
+    }
+    unlock();
+    return NULL;
+  }
+  int64_t now = goro_nanotime(), nt;
+  size_t fired = goro__timer_fire(now, &nt); /* due timers: this M is awake anyway */
+  if (!p && (list || fired)) p = pidleget();
+  if (!p) {
+    if (list) { /* every P is busy: they take these from the global queue */
+      G *tail = list;
+      while (tail->schedlink) tail = tail->schedlink;
+      globrunqputbatch(list, tail, n);
+    }
+    unlock();
+    return NULL;
+  }
+  unlock();
+  acquirep(m, p);
+  if (fired > 1) goro__wakep();
+  return netpoll_inject(p, list, n);
+}
+
 /* Block until there is a G to run on this M; returns with m->p held. */
 static G *findrunnable(M *m) {
   for (;;) {
     if (!m->p) {
+      bool polled;
+      G *g = netpoll_block(m, &polled);
+      if (m->p) {
+        if (g) {
+          if (m->spinning) resetspinning(m);
+          return g;
+        }
+        continue;
+      }
+      if (polled) continue;
       stopm(m);
       acquirep(m, m->nextp);
       m->nextp = NULL;
@@ -915,6 +1007,11 @@ static G *findrunnable(M *m) {
       continue;
     }
     G *g = runqnext(p);
+    if (!g && LOAD(&goro__netpoll_nwait) > 0 && !LOAD(&sched.pollm) && goro__netpoll_inited()) {
+      /* before stealing, as Go: I/O that is ready costs one epoll_wait, not a steal round */
+      int n;
+      g = netpoll_inject(p, goro__netpoll(0, false, &n), n);
+    }
     if (!g && NPROCS > 1) {
       if (!m->spinning && 2 * LOAD(&sched.nmspinning) < NPROCS - LOAD(&sched.npidle)) {
         m->spinning = true;
@@ -1190,6 +1287,7 @@ static void checkdead(void) {
   }
   if (state != RUN_ACTIVE) return;
   if (LOAD(&sched.nsyscall) > 0 || sched.gqsize > 0 || goro__timer_count() > 0) return;
+  if (LOAD(&goro__netpoll_nwait) > 0) return; /* I/O may still wake them (netpoll.c) */
   /* deadlock: list the parked goroutines by id */
   size_t n = 0, cap = 64;
   G **gs = malloc(cap * sizeof *gs);
@@ -1324,6 +1422,7 @@ static void cleanup_run(void) {
   sched.gqhead = sched.gqtail = NULL;
   STORE(&sched.gqsize, 0);
   goro__timer_clear();
+  goro__netpoll_run_end();
   size_t nkeep = 0, capkeep = 0;
   uint32_t *keep = NULL;
   pthread_mutex_lock(&gfree.lock);
