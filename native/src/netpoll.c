@@ -290,6 +290,9 @@ G *goro__netpoll(int64_t delay_ns, bool take_lock, int *n) {
   for (int i = 0; i < k; i++) {
     uint64_t d = ev[i].data.u64;
     if (d == 0) {
+      /* a break is for the M that blocks: only it drains the (level-triggered) eventfd, or
+       * a look from an M with a P could swallow the wake-up meant for that M (Go does the same) */
+      if (delay_ns == 0) continue;
       uint64_t v;
       ssize_t r = read(np.breakfd, &v, sizeof v);
       (void)r;

@@ -759,11 +759,20 @@ void goro__gstart(void) {
 
 /* Local work for p: the global queue every 61st time, else runnext/ring, else the global
  * queue. Does not steal. */
+static G *netpoll_inject(P *p, G *list, int n);
 static G *runqnext(P *p) {
   p->schedtick++;
-  if (UNLIKELY(p->schedtick % 61 == 0) && LOAD(&sched.gqsize) > 0) {
-    G *g = globget(p, 1);
-    if (g) return g;
+  if (UNLIKELY(p->schedtick % 61 == 0)) {
+    if (LOAD(&sched.gqsize) > 0) {
+      G *g = globget(p, 1);
+      if (g) return g;
+    }
+    if (LOAD(&goro__netpoll_nwait) > 0 && goro__netpoll_inited()) {
+      /* a P that never runs dry still lets I/O that is ready in (Go's sysmon does this) */
+      int n;
+      G *g = netpoll_inject(p, goro__netpoll(0, false, &n), n);
+      if (g) return g;
+    }
   }
   G *g = runqget(p);
   if (g) return g;
@@ -898,6 +907,12 @@ static G *spinwork(M *m, P *p) {
     for (int k = 0; k < 64; k++) cpu_relax();
     if (LOAD(&sched.run_state) != RUN_ACTIVE) return NULL;
     if (!runqempty(p)) return runqget(p);
+    if (LOAD(&goro__netpoll_nwait) > 0 && goro__netpoll_inited()) {
+      /* I/O that became ready while no P was idle (nobody blocks in epoll_wait then) */
+      int n;
+      G *g = netpoll_inject(p, goro__netpoll(0, false, &n), n);
+      if (g) return g;
+    }
     if (anywork(p)) {
       G *g = stealwork(m, p);
       if (g) return g;
@@ -925,7 +940,11 @@ static G *netpoll_inject(P *p, G *list, int n) {
  * while goroutines wait on I/O some M always watches the epoll set). */
 static G *netpoll_block(M *m, bool *polled) {
   *polled = false;
-  if (!goro__netpoll_inited() || LOAD(&goro__netpoll_nwait) <= 0 || LOAD(&sched.run_state) != RUN_ACTIVE)
+  /* only once every P is idle: while one is busy its M polls when it runs dry (and every 61st
+   * schedule), and an M blocked in epoll_wait beside it would only be woken by the kernel for
+   * events the busy M takes first (measured: a context switch every third echo round trip) */
+  if (!goro__netpoll_inited() || LOAD(&goro__netpoll_nwait) <= 0 || LOAD(&sched.run_state) != RUN_ACTIVE ||
+      LOAD(&sched.npidle) != NPROCS)
     return NULL;
   M *none = NULL;
   if (!CAS(&sched.pollm, none, m)) return NULL; /* another M is the poller */
@@ -1007,7 +1026,7 @@ static G *findrunnable(M *m) {
       continue;
     }
     G *g = runqnext(p);
-    if (!g && LOAD(&goro__netpoll_nwait) > 0 && !LOAD(&sched.pollm) && goro__netpoll_inited()) {
+    if (!g && LOAD(&goro__netpoll_nwait) > 0 && goro__netpoll_inited()) {
       /* before stealing, as Go: I/O that is ready costs one epoll_wait, not a steal round */
       int n;
       g = netpoll_inject(p, goro__netpoll(0, false, &n), n);
@@ -1287,7 +1306,21 @@ static void checkdead(void) {
   }
   if (state != RUN_ACTIVE) return;
   if (LOAD(&sched.nsyscall) > 0 || sched.gqsize > 0 || goro__timer_count() > 0) return;
-  if (LOAD(&goro__netpoll_nwait) > 0) return; /* I/O may still wake them (netpoll.c) */
+  if (LOAD(&goro__netpoll_nwait) > 0) { /* I/O may still wake them (netpoll.c) */
+    /* an M that idled the last P goes on to poll (netpoll_block); sysmon handing off the P of
+     * a goroutine in a syscall does not, so an idle M is sent to do it */
+    if (!goro__getm() && !LOAD(&sched.pollm)) {
+      M *m = mget();
+      if (m) {
+        m->nextp = NULL;
+        m->spinning = false;
+        notewakeup(&m->park);
+      } else {
+        newm(NULL, false);
+      }
+    }
+    return;
+  }
   /* deadlock: list the parked goroutines by id */
   size_t n = 0, cap = 64;
   G **gs = malloc(cap * sizeof *gs);
