@@ -48,8 +48,16 @@
  * queues its G globally and goes to sleep. sysmon also fires timers (timer.c); it polls every
  * 20 us, backing off to 10 ms when idle, and sleeps until the next timer when that is sooner.
  *
+ * Network I/O (netpoll.c). A goroutine waiting on a socket is parked in its descriptor's wait
+ * record, counted in goro__netpoll_nwait. An M whose P runs out of work polls the epoll set
+ * without blocking before it steals (and while it spins, and every 61st schedule); an M that
+ * idles the last P while goroutines wait on I/O blocks in epoll_wait (sched.pollm) up to the
+ * next timer instead of on its futex, and startm hands it a P through the netpoller's eventfd
+ * when no M sleeps on a futex. While any P is busy nobody blocks in epoll_wait: the kernel
+ * would wake that M for every event the busy M then takes first.
+ *
  * Deadlock. Checked when the last P goes idle (pidleput, sched lock held): if no goroutine is
- * in a syscall, none sleeps on a timer and the global queue is empty, nothing can ever
+ * in a syscall, none sleeps on a timer or waits on I/O and the global queue is empty, nothing can ever
  * wake a goroutine again, so the run ends with Go's message listing the parked goroutines.
  * Runnable Gs are always on a queue owned by a P that is not idle, on the global queue, in
  * the timer heap, or counted in nsyscall, and each move between them happens under the
