@@ -246,6 +246,14 @@ class NativeBackend:
         return {**obs, **server_obs,
                 "effective": {"conns": conns, "rounds": rounds, "buf_bytes": buf_bytes}}
 
+    def _run_echo_rtt(self, conns: int, **params: Any) -> dict[str, Any]:
+        """BenchmarkEcho in C (native/scenarios/echo.c); both ends of every connection are
+        descriptors of this process."""
+        from impls.pycommon import raise_fd_limit
+
+        raise_fd_limit(2 * conns + 256)
+        return call("echo_rtt", {"conns": conns, **params})
+
     # ---- race detector: standalone executables under ThreadSanitizer ------------------------
 
     def _run_race_detector(self) -> dict[str, Any]:

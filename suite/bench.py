@@ -32,6 +32,10 @@ class Bench:
     params: dict[str, Any]
     ops: str | None  # the param counting the ops of one call (inner loops); None = one op per call
     unit: str = "ns/op"
+    # a second param the ops are multiplied by (Echo: ops = conns*rounds round trips). pyperf's
+    # inner loops take `ops` alone (bench_worker), so _pyperf divides its values by this one
+    ops_times: str | None = None
+    extra: tuple[str, ...] = ()  # observables of the probe run kept beside the timing (bytes_per_conn)
     seconds_key: str = "seconds"  # which observable is the timed section
     by_kind: dict[str, dict[str, Any]] = field(default_factory=dict)
     doc: str = ""
@@ -73,6 +77,13 @@ BENCHMARKS: tuple[Bench, ...] = (
     Bench("Skynet", "skynet", {"leaves": 1_000_000}, None, unit="ms/op",
           by_kind={**_slow(leaves=10_000), "os-thread": {"leaves": 1_000}},
           doc="skynet: 1M leaves, 10 children per level summed through channels, ms per tree"),
+    # BenchmarkEcho: ~10,000 loopback round trips of 64 bytes per call at every c, the same
+    # sizes on every kind (a round trip costs tens of µs everywhere); ns per round trip
+    *(Bench(f"Echo{c}", "echo_rtt", {"conns": c, "rounds": 10_000 // c, "msg_bytes": 64}, "rounds",
+            ops_times="conns", extra=("bytes_per_conn",),
+            doc=f"{c} client units each doing request/response round trips of 64 bytes with their "
+                f"own server unit over loopback TCP, all at once; ns per round trip")
+      for c in (1, 100, 1000)),
 )
 MEMORY = "ParkedMemory"
 MEMORY_SIZES = (10_000, 100_000, 1_000_000)
@@ -127,6 +138,8 @@ def _pyperf(b: Bench, backend: str, kind: str, mode: str, out: Path) -> dict[str
         return {"status": "error", "message": f"pyperf worker failed ({proc.returncode}): {tail}"}
     bench = pyperf.Benchmark.load(str(path))
     scale = 1e3 if b.unit == "ms/op" else 1e9
+    if b.ops_times:
+        scale /= b.params_for(kind)[b.ops_times]
     values = [v * scale for v in bench.get_values()]
     return {"status": "ok", "values": [round(v, 3) for v in values], "median": round(median(values), 3),
             "stdev": round(bench.stdev() * scale, 3) if len(values) > 1 else 0.0, "n": len(values),
@@ -194,6 +207,8 @@ def run(names: list[str], backends: list[str], mode: str, out: Path,
                     rec.update(status=probe.status, message=probe.message)
                 else:
                     rec.update(_pyperf(b, be, kind, mode, out))
+                    if b.extra:
+                        rec["extra"] = {k: (probe.observables or {}).get(k) for k in b.extra}
             records.append(rec)
             shown = f"{rec['median']:,.1f} {rec['unit']}" if rec.get("status") == "ok" else \
                 f"{rec['status']}: {(rec.get('message') or '')[:80]}"

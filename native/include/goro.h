@@ -217,6 +217,44 @@ void goro_defer(void (*fn)(void *), void *arg);
 _Noreturn void goro_panic(const char *msg);
 const char *goro_recover(void); /* the panic message, or NULL when not panicking */
 
+/* ---- network: TCP through the runtime's netpoller (Go's net package, reduced) -----------
+ * A goroutine that would block on a socket parks (holding no OS thread) until the descriptor
+ * is ready, its deadline passes or another goroutine closes it. Calls return a count or a
+ * negative error: GORO_EOF (the peer closed: Go's io.EOF), GORO_ETIMEOUT ("i/o timeout"),
+ * GORO_ECLOSED ("use of closed network connection"), GORO_EADDR (an address not of the
+ * accepted forms), else -errno (-ECONNRESET: "connection reset by peer", -ECONNREFUSED,
+ * ...); goro_net_strerror gives Go's text for each. Concurrent reads (and concurrent writes)
+ * on one descriptor are serialised, as in Go. After goro_close returns, the handle must not
+ * be used again (close of a descriptor another goroutine is using is fine: it wakes with
+ * GORO_ECLOSED). Descriptors do not outlive a run's goroutines: at the end of a run the
+ * waits and deadlines of descriptors still open are dropped (goro_close still closes them). */
+
+typedef struct goro_netfd goro_netfd;
+
+#define GORO_EOF (-4096)
+#define GORO_ETIMEOUT (-4097)
+#define GORO_ECLOSED (-4098)
+#define GORO_EADDR (-4099)
+
+/* addr: "host:port" with a numeric port; host empty (listen: every interface), an IPv4 or
+ * bracketed IPv6 literal, or "localhost". backlog <= 0: the system's maximum. Port 0 picks
+ * a free port (goro_net_port says which). */
+int goro_listen(const char *addr, int backlog, goro_netfd **out);
+int goro_accept(goro_netfd *listener, goro_netfd **out); /* TCP_NODELAY set, as in Go */
+int goro_dial(const char *addr, goro_netfd **out);       /* TCP_NODELAY set, as in Go */
+int goro_net_adopt(int fd, goro_netfd **out); /* an open socket; made non-blocking, owned */
+int64_t goro_read(goro_netfd *c, void *buf, size_t n);        /* > 0, or GORO_EOF / error */
+int64_t goro_write(goro_netfd *c, const void *buf, size_t n); /* n, or error */
+int goro_close(goro_netfd *c);                                /* 0, or GORO_ECLOSED */
+/* Absolute deadlines on goro_nanotime's clock; 0 clears. A deadline already past fails the
+ * next call (and wakes a waiting one) with GORO_ETIMEOUT, as Go's SetReadDeadline. */
+int goro_set_deadline(goro_netfd *c, int64_t t);
+int goro_set_read_deadline(goro_netfd *c, int64_t t);
+int goro_set_write_deadline(goro_netfd *c, int64_t t);
+int goro_net_port(goro_netfd *c); /* the local port, or -errno */
+int goro_net_fd(goro_netfd *c);   /* the OS descriptor (for setsockopt) */
+const char *goro_net_strerror(int64_t code);
+
 #ifdef __cplusplus
 }
 #endif

@@ -208,6 +208,21 @@ void goro__stack_signals_thread(M *m); /* per-M sigaltstack */
 uint64_t goro__stack_slots_used(void);
 
 /* timer.c */
+/* A runtime timer (netpoll.c's deadlines) beside the sleeping Gs in the one heap. fire runs
+ * with the sched lock held and the timer lock not (it takes its owner's lock, which in turn
+ * takes the timer lock to re-arm: sched -> owner -> timer); seq is the value given to
+ * goro__ptimer_set, so fire can tell a timer re-armed or stopped since it was taken out of
+ * the heap. Returns the number of Gs it made runnable (on the global queue). */
+typedef struct ptimer ptimer;
+struct ptimer {
+  int64_t when;
+  size_t idx; /* heap index + 1; 0 = not in the heap (timer lock) */
+  uint64_t seq;
+  size_t (*fire)(ptimer *t, uint64_t seq);
+  ptimer *firelink; /* the due list of one goro__timer_fire */
+};
+void goro__ptimer_set(ptimer *t, int64_t when, uint64_t seq); /* arm or move */
+void goro__ptimer_del(ptimer *t);                               /* no-op if not armed */
 void goro__timer_add(G *g);         /* g->when set; g is parked */
 size_t goro__timer_fire(int64_t now, int64_t *next); /* sched lock held: due gs -> global queue */
 size_t goro__timer_count(void);

@@ -56,8 +56,16 @@
  * it is done: a park's commit runs there and may be program code. A preempted goroutine
  * yields through park_m(AFTER_PREEMPT) and goes to the global queue, as in Go.
  *
+ * Network I/O (netpoll.c). A goroutine waiting on a socket is parked in its descriptor's wait
+ * record, counted in goro__netpoll_nwait. An M whose P runs out of work polls the epoll set
+ * without blocking before it steals (and while it spins, and every 61st schedule); an M that
+ * idles the last P while goroutines wait on I/O blocks in epoll_wait (sched.pollm) up to the
+ * next timer instead of on its futex, and startm hands it a P through the netpoller's eventfd
+ * when no M sleeps on a futex. While any P is busy nobody blocks in epoll_wait: the kernel
+ * would wake that M for every event the busy M then takes first.
+ *
  * Deadlock. Checked when the last P goes idle (pidleput, sched lock held): if no goroutine is
- * in a syscall, none sleeps on a timer and the global queue is empty, nothing can ever
+ * in a syscall, none sleeps on a timer or waits on I/O and the global queue is empty, nothing can ever
  * wake a goroutine again, so the run ends with Go's message listing the parked goroutines.
  * Runnable Gs are always on a queue owned by a P that is not idle, on the global queue, in
  * the timer heap, or counted in nsyscall, and each move between them happens under the
@@ -104,6 +112,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "netpoll.h"
 
 #ifdef GORO_ASAN
 #include <sanitizer/asan_interface.h>
@@ -147,6 +156,7 @@ static struct {
   pthread_cond_t runcond; /* goro_run waits here (CLOCK_MONOTONIC) */
   uint32_t sysmon_wake;   /* futex: bumped to wake sysmon early */
   int64_t sysmon_deadline;
+  M *pollm; /* the M blocked in epoll_wait without a P (netpoll.c); startm may hand it one */
 } sched = {.procs = 0};
 
 static P allp[GORO_MAX_PROCS];
@@ -582,6 +592,17 @@ static void startm(P *p, bool spinning) {
     }
   }
   M *m = mget();
+  if (!m && LOAD(&sched.pollm)) {
+    /* no M asleep on its futex: wake the one in epoll_wait instead of making a thread; it
+     * reads nextp under this lock once it is back (netpoll_block) */
+    m = LOAD(&sched.pollm); /* only set lock-free from NULL: stable while we hold the lock */
+    STORE(&sched.pollm, NULL);
+    m->spinning = spinning;
+    m->nextp = p;
+    unlock();
+    goro__netpoll_break();
+    return;
+  }
   unlock();
   if (!m) {
     newm(p, spinning);
@@ -780,11 +801,21 @@ void goro__gstart(void) {
 
 /* Local work for p: the global queue every 61st time, else runnext/ring, else the global
  * queue. Does not steal. */
+static G *netpoll_inject(P *p, G *list, int n);
 static G *runqnext(P *p) {
   p->schedtick++;
-  if (UNLIKELY(p->schedtick % 61 == 0) && LOAD(&sched.gqsize) > 0) {
-    G *g = globget(p, 1);
-    if (g) return g;
+  if (UNLIKELY(p->schedtick % 61 == 0)) {
+    if (LOAD(&sched.gqsize) > 0) {
+      G *g = globget(p, 1);
+      if (g) return g;
+    }
+    if (LOAD(&goro__netpoll_nwait) > 0 && goro__netpoll_inited()) {
+      /* a P that never runs dry still lets I/O that is ready in (Go's sysmon does this) */
+      int n;
+      G *list = goro__netpoll(0, false, &n); /* before n is read */
+      G *g = netpoll_inject(p, list, n);
+      if (g) return g;
+    }
   }
   G *g = runqget(p);
   if (g) return g;
@@ -888,6 +919,18 @@ static void resetspinning(M *m) {
   goro__wakep(); /* we found work: maybe there is more, let another M look */
 }
 
+static bool anywork(P *self);
+
+/* Found exactly the work this M will run: stop spinning without waking another M unless
+ * work is waiting elsewhere (it may have been queued relying on this spinner). One echo
+ * round trip whose reply the spinner picked up from the netpoller otherwise woke the other
+ * M for nothing: ~1 futex wake per 10 round trips, 15% slower than GOMAXPROCS=1. */
+static void stopspinning(M *m, P *p) {
+  m->spinning = false;
+  XADD(&sched.nmspinning, -1);
+  if (anywork(p)) goro__wakep();
+}
+
 static G *stealwork(M *m, P *p) {
   int n = NPROCS;
   for (int round = 0; round < 4; round++) {
@@ -927,6 +970,16 @@ static G *spinwork(M *m, P *p) {
     for (int k = 0; k < 64; k++) cpu_relax();
     if (LOAD(&sched.run_state) != RUN_ACTIVE) return NULL;
     if (!runqempty(p)) return runqget(p);
+    if (LOAD(&goro__netpoll_nwait) > 0 && goro__netpoll_inited()) {
+      /* I/O that became ready while no P was idle (nobody blocks in epoll_wait then) */
+      int n;
+      G *list = goro__netpoll(0, false, &n); /* before n is read */
+      G *g = netpoll_inject(p, list, n);
+      if (g) {
+        if (n == 1) stopspinning(m, p); /* one G: nothing to fan out (inject woke for more) */
+        return g;
+      }
+    }
     if (anywork(p)) {
       G *g = stealwork(m, p);
       if (g) return g;
@@ -935,10 +988,93 @@ static G *spinwork(M *m, P *p) {
   return NULL;
 }
 
+/* Hand the goroutines of a netpoll list to p: the first to run now, the others queued. */
+static G *netpoll_inject(P *p, G *list, int n) {
+  if (!list) return NULL;
+  for (G *g = list->schedlink; g;) {
+    G *next = g->schedlink;
+    runqput(p, g, false);
+    g = next;
+  }
+  if (n > 1) goro__wakep(); /* more than this M will run soon: let an idle P steal */
+  return list;
+}
+
+/* An M without a P while goroutines wait on I/O: block in epoll_wait (one M at a time) up to
+ * the next timer, instead of on the futex. Returns with m->p set if it came back with work
+ * (the G to run, or NULL to look for it) or was handed a P by startm; else with no P, and
+ * *polled says whether it was the poller (which then polls again rather than sleep, so that
+ * while goroutines wait on I/O some M always watches the epoll set). */
+static G *netpoll_block(M *m, bool *polled) {
+  *polled = false;
+  /* only once every P is idle: while one is busy its M polls when it runs dry (and every 61st
+   * schedule), and an M blocked in epoll_wait beside it would only be woken by the kernel for
+   * events the busy M takes first (measured: a context switch every third echo round trip) */
+  if (!goro__netpoll_inited() || LOAD(&goro__netpoll_nwait) <= 0 || LOAD(&sched.run_state) != RUN_ACTIVE ||
+      LOAD(&sched.npidle) != NPROCS)
+    return NULL;
+  M *none = NULL;
+  if (!CAS(&sched.pollm, none, m)) return NULL; /* another M is the poller */
+  *polled = true;
+  int64_t delay = -1, next = goro__timer_next();
+  if (next != INT64_MAX) {
+    delay = next - goro_nanotime();
+    if (delay < 0) delay = 0;
+  }
+  int n;
+  G *list = goro__netpoll(delay, true, &n); /* returns holding the sched lock */
+  P *p = NULL;
+  if (LOAD(&sched.pollm) == m) {
+    STORE(&sched.pollm, NULL);
+  } else { /* startm took us: its P is in nextp */
+    p = m->nextp;
+    m->nextp = NULL;
+  }
+  if (LOAD(&sched.run_state) != RUN_ACTIVE) {
+    list = NULL; /* the run's goroutines are being discarded */
+    if (p) {
+      if (m->spinning) {
+        m->spinning = false;
+        XADD(&sched.nmspinning, -1);
+      }
+      pidleput(p);
+      p = NULL;
+    }
+    unlock();
+    return NULL;
+  }
+  int64_t now = goro_nanotime(), nt;
+  size_t fired = goro__timer_fire(now, &nt); /* due timers: this M is awake anyway */
+  if (!p && (list || fired)) p = pidleget();
+  if (!p) {
+    if (list) { /* every P is busy: they take these from the global queue */
+      G *tail = list;
+      while (tail->schedlink) tail = tail->schedlink;
+      globrunqputbatch(list, tail, n);
+    }
+    unlock();
+    return NULL;
+  }
+  unlock();
+  acquirep(m, p);
+  if (fired > 1) goro__wakep();
+  return netpoll_inject(p, list, n);
+}
+
 /* Block until there is a G to run on this M; returns with m->p held. */
 static G *findrunnable(M *m) {
   for (;;) {
     if (!m->p) {
+      bool polled;
+      G *g = netpoll_block(m, &polled);
+      if (m->p) {
+        if (g) {
+          if (m->spinning) resetspinning(m);
+          return g;
+        }
+        continue;
+      }
+      if (polled) continue;
       stopm(m);
       acquirep(m, m->nextp);
       m->nextp = NULL;
@@ -957,6 +1093,12 @@ static G *findrunnable(M *m) {
       continue;
     }
     G *g = runqnext(p);
+    if (!g && LOAD(&goro__netpoll_nwait) > 0 && goro__netpoll_inited()) {
+      /* before stealing, as Go: I/O that is ready costs one epoll_wait, not a steal round */
+      int n;
+      G *list = goro__netpoll(0, false, &n); /* before n is read */
+      g = netpoll_inject(p, list, n);
+    }
     if (!g && NPROCS > 1) {
       if (!m->spinning && 2 * LOAD(&sched.nmspinning) < NPROCS - LOAD(&sched.npidle)) {
         m->spinning = true;
@@ -1250,6 +1392,21 @@ static void checkdead(void) {
   }
   if (state != RUN_ACTIVE) return;
   if (LOAD(&sched.nsyscall) > 0 || sched.gqsize > 0 || goro__timer_count() > 0) return;
+  if (LOAD(&goro__netpoll_nwait) > 0) { /* I/O may still wake them (netpoll.c) */
+    /* an M that idled the last P goes on to poll (netpoll_block); sysmon handing off the P of
+     * a goroutine in a syscall does not, so an idle M is sent to do it */
+    if (!goro__getm() && !LOAD(&sched.pollm)) {
+      M *m = mget();
+      if (m) {
+        m->nextp = NULL;
+        m->spinning = false;
+        notewakeup(&m->park);
+      } else {
+        newm(NULL, false);
+      }
+    }
+    return;
+  }
   /* deadlock: list the parked goroutines by id */
   size_t n = 0, cap = 64;
   G **gs = malloc(cap * sizeof *gs);
@@ -1385,6 +1542,7 @@ static void cleanup_run(void) {
   sched.gqhead = sched.gqtail = NULL;
   STORE(&sched.gqsize, 0);
   goro__timer_clear();
+  goro__netpoll_run_end();
   size_t nkeep = 0, capkeep = 0;
   uint32_t *keep = NULL;
   pthread_mutex_lock(&gfree.lock);

@@ -6,16 +6,21 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"time"
 )
 
-func init() { register("echo_server", echoServer) }
+func init() {
+	register("echo_server", echoServer)
+	register("echo_rtt", echoRTT)
+}
 
 // handle is the per-connection goroutine: read into a buffer of bufBytes, write back, until
 // the peer closes.
@@ -141,4 +146,104 @@ func echoServer(p params) (obs, error) {
 		"expected_echoes":        conns * rounds,
 		"read_buffer_bytes":      bufBytes,
 	}, nil
+}
+
+// echoRTT is BenchmarkEcho: a loopback echo server (one goroutine per accepted connection,
+// handle above) and conns client goroutines in this process. Each client dials (untimed);
+// then all do rounds round trips of msgBytes at once (timed). Message r of client c is
+// msgBytes copies of the little-endian word draw(seed, c, r); the reply is checked whole and
+// term(seed, c, r, first reply word) goes into plan_digest. Go raises RLIMIT_NOFILE's soft
+// limit to the hard one at start-up (os package, Go >= 1.19), which the 2*conns descriptors need.
+func echoRTT(p params) (obs, error) {
+	conns, rounds, msgBytes, seed := p.int("conns", 100), p.int("rounds", 100), p.int("msg_bytes", 64), p.int("seed", 1)
+	baseline := rss()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	defer ln.Close()
+	var servers sync.WaitGroup
+	accepted := make(chan error, 1)
+	go func() {
+		for i := 0; i < conns; i++ {
+			c, err := ln.Accept()
+			if err != nil {
+				accepted <- err
+				return
+			}
+			servers.Add(1)
+			go func() { defer servers.Done(); handle(c, msgBytes) }()
+		}
+		accepted <- nil
+	}()
+	addr := ln.Addr().String()
+	cs := make([]net.Conn, conns)
+	for i := range cs { // dialled one by one, untimed
+		if cs[i], err = net.Dial("tcp", addr); err != nil {
+			return nil, err
+		}
+	}
+	if err := <-accepted; err != nil {
+		return nil, err
+	}
+	connected := rss()
+
+	start := make(chan struct{})
+	var clients sync.WaitGroup
+	echoed := make([]int, conns)
+	digests := make([]uint64, conns)
+	errs := make([]error, conns)
+	for c := 0; c < conns; c++ {
+		clients.Add(1)
+		go func(c int) {
+			defer clients.Done()
+			conn := cs[c]
+			msg, reply := make([]byte, msgBytes), make([]byte, msgBytes)
+			<-start
+			for r := 0; r < rounds; r++ {
+				word := draw(seed, c, r)
+				for i := range msg {
+					msg[i] = byte(word >> (8 * (i % 8)))
+				}
+				if _, err := conn.Write(msg); err != nil {
+					errs[c] = err
+					return
+				}
+				if _, err := io.ReadFull(conn, reply); err != nil {
+					errs[c] = err
+					return
+				}
+				var first uint64
+				for i := 0; i < 8 && i < msgBytes; i++ {
+					first |= uint64(reply[i]) << (8 * i)
+				}
+				if bytes.Equal(msg, reply) {
+					echoed[c]++
+				}
+				digests[c] += term(seed, c, r, first)
+			}
+		}(c)
+	}
+	t0 := time.Now()
+	close(start)
+	clients.Wait()
+	elapsed := time.Since(t0)
+	for _, c := range cs {
+		c.Close()
+	}
+	servers.Wait()
+	total, digest := 0, uint64(0)
+	for c := 0; c < conns; c++ {
+		if errs[c] != nil {
+			return nil, errs[c]
+		}
+		total += echoed[c]
+		digest += digests[c]
+	}
+	ops := conns * rounds
+	return obs{"seconds": elapsed.Seconds(), "ops": ops,
+		"ns_per_op": float64(elapsed.Nanoseconds()) / float64(ops), "echoed": total,
+		"rss_baseline": baseline, "rss_connected": connected,
+		"bytes_per_conn": float64(connected-baseline) / float64(conns),
+		"plan_digest":    hexd(digest)}, nil
 }
