@@ -117,8 +117,13 @@ def claim_command(backend: str, claim_id: str) -> str:
     return f"python -m suite run --backends {backend} --claims {claim_id}"
 
 
-def expectation(b: Any, claim_id: str) -> tuple[str, str]:
-    exp = getattr(b, "expectations", {}).get(claim_id)
+def expectation(b: Any, claim_id: str, reference: str | None = None) -> tuple[str, str]:
+    """A backend's declared verdict for a claim. A claim judged against a fallback reference
+    (not the first of its ``references``) looks up ``"<claim id>@<reference>"`` first: the
+    verdict against CPython's threads need not be the verdict against a Java thread pool."""
+    table = getattr(b, "expectations", {})
+    exp = table.get(f"{claim_id}@{reference}") if reference else None
+    exp = exp or table.get(claim_id)
     return (exp.verdict, exp.reason) if exp else ("holds", "")
 
 
@@ -208,6 +213,15 @@ def _evaluate_once(claim: Claim, name: str, b: Any, *, quick: bool = False,
         if found:
             observed["refs"] = found
             record["reference"] = next(iter(found))
+            if record["reference"] != claim.references[0]:  # a fallback: its own expectation
+                exp, why = expectation(b, claim.id, record["reference"])
+                record.update(expected=exp, expected_reason=why or None,
+                              reference_fallback=f"{claim.references[0]} unavailable")
+            if record["reference"] == name:  # the comparison point measured against itself
+                record.update(observed="n/a", evidence={
+                    "reason": f"{name} is this claim's reference (the article's comparison point): "
+                              "the others are measured against it"})
+                return record
     try:
         verdict, evidence = claim.check(observed)
     except Exception as e:  # a check that cannot read the observables is the backend's error

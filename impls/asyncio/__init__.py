@@ -90,10 +90,12 @@ EXPECTATIONS: dict[str, Expect] = {
     "stack.initial-size": refuted(
         "an asyncio task has no stack at all: a parked task (coroutine frame + Task object on "
         "the heap) adds ~1.2 KB RSS (1177 B at n=100k, after gc.collect), below 2 KiB"),
-    "server.memory-tenth": refuted(
-        "a task per connection costs ~5.0 KB RSS per idle/echoing connection (StreamReader, "
-        "StreamWriter, transport, Task), ~0.25 of the thread server's ~20.7 KB measured in the "
-        "same run (2000 conns, buf_bytes 1024): a quarter, not a tenth"),
+    # judged against the article's Java thread pool it holds (one run of 2,000 connections:
+    # 5,560 B per connection vs java-threads' 75,090 B); against CPython's threads, the
+    # fallback reference where Java is unavailable, it does not
+    "server.memory-tenth@threading": refuted(
+        "a task per connection (StreamReader, StreamWriter, transport, Task), a quarter: 5,560 B resident per connection after traffic against 21,041 B for CPython's "
+        "thread per connection (2,000 connections, same 1 KiB buffer): 0.264, over the 0.2 bound"),
     "stack.thread-size": refuted(
         "an asyncio task reserves no stack: VmSize grows ~1.0 KB per parked task (n=1000), "
         "RSS ~1.1 KB; the coroutine frame lives on the heap"),

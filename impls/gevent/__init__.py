@@ -78,9 +78,12 @@ EXPECTATIONS: dict[str, Expect] = {
     "rwmutex.read-heavy-faster": refuted(
         "RWLock/lock throughput 0.48 at 40k ops: readers never overlap on one OS thread, and "
         "Go's RWMutex algorithm over gevent's semaphores costs more than one lock"),
-    "server.memory-tenth": refuted(
-        "9.5 KB per connection after traffic vs 33.2 KB for thread-per-connection: 0.29, "
-        "about a third, not a tenth"),
+    # judged against the article's Java thread pool it holds (one run of 2,000 connections:
+    # 9,769 B per connection vs java-threads' 75,090 B); against CPython's threads, the
+    # fallback reference where Java is unavailable, it does not
+    "server.memory-tenth@threading": refuted(
+        "about half, not a tenth: 9,769 B resident per connection after traffic against 21,041 B for CPython's "
+        "thread per connection (2,000 connections, same 1 KiB buffer): 0.464, over the 0.2 bound"),
 }
 
 

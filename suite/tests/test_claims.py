@@ -43,3 +43,19 @@ def test_claim(backend_name: str, claim_id: str, request: pytest.FixtureRequest)
         f" ({rec['expected_reason'] or 'the claim holds'}), observed {rec['observed']}\n"
         f"evidence: {json.dumps(rec['evidence'], default=str)[:2000]}\n"
         f"runs: {json.dumps(rec['runs'], default=str)[:1000]}")
+
+
+def test_a_fallback_reference_is_named_and_judged_by_its_own_expectation(
+        request: pytest.FixtureRequest) -> None:
+    """server.memory-tenth without Java: asyncio is judged against CPython's threads, the cell
+    names that reference, and the backend's `claim@threading` expectation applies."""
+    request.node.add_marker(pytest.mark.timeout(300))
+    claim = claims.BY_ID["server.memory-tenth"]
+    threading_backend = backend.load("threading")
+    refs = runner.References({"threading": threading_backend})  # as if java-threads were absent
+    rec = runner.evaluate(claim, "asyncio", backend.load("asyncio"), quick=True, refs=refs)
+    assert rec["reference"] == "threading" and rec["reference_fallback"] == "java-threads unavailable"
+    assert rec["evidence"]["reference"] == "threading" and "ratio_vs_threading" in rec["evidence"]
+    assert (rec["expected"], rec["observed"]) == ("refuted", "refuted"), rec
+    own = runner.evaluate(claim, "threading", threading_backend, quick=True, refs=refs)
+    assert (own["expected"], own["observed"]) == ("n/a", "n/a"), own

@@ -101,8 +101,8 @@ def test_list_one_claim_names_its_scenario_params_and_each_backends_file():
     p = _cli("list", "--claim", "rwmutex.read-heavy-faster")
     assert p.returncode == 0, p.stderr
     assert "scenario rw_vs_mutex" in p.stdout and "'chain': 256" in p.stdout
-    for path in ("impls/golang/src/mutex.go", "native/scenarios/s6_mutex.c", "impls/pyshared.py",
-                 "impls/aio.py"):
+    for path in ("impls/golang/src/mutex.go", "native/scenarios/s6_mutex.c",
+                 "impls/pyrt/blocking/mutex.py", "impls/asyncio/mutex.py"):
         assert path in p.stdout
     bad = _cli("list", "--claim", "nope")
     assert bad.returncode == 2 and "unknown claim 'nope'; accepted:" in bad.stderr

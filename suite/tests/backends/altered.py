@@ -6,7 +6,7 @@ computes the reference is not touched."""
 
 from typing import Any
 
-from impls.threads import ThreadingBackend
+from impls.threading import ThreadingBackend
 from suite import plan
 
 
