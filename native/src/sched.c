@@ -958,6 +958,15 @@ static G *netpoll_inject(P *p, G *list, int n) {
   return list;
 }
 
+/* No P runs goroutines: each is idle or held by a goroutine in a syscall (whose M will not poll
+ * until the call returns). */
+static bool no_p_running(void) {
+  int n = LOAD(&sched.npidle);
+  for (int i = 0; i < NPROCS && n < NPROCS; i++)
+    if (LOAD(&allp[i].sysm)) n++;
+  return n >= NPROCS;
+}
+
 /* An M without a P while goroutines wait on I/O: block in epoll_wait (one M at a time) up to
  * the next timer, instead of on the futex. Returns with m->p set if it came back with work
  * (the G to run, or NULL to look for it) or was handed a P by startm; else with no P, and
@@ -965,11 +974,11 @@ static G *netpoll_inject(P *p, G *list, int n) {
  * while goroutines wait on I/O some M always watches the epoll set). */
 static G *netpoll_block(M *m, bool *polled) {
   *polled = false;
-  /* only once every P is idle: while one is busy its M polls when it runs dry (and every 61st
+  /* only while no P runs goroutines: a running P's M polls when it runs dry (and every 61st
    * schedule), and an M blocked in epoll_wait beside it would only be woken by the kernel for
    * events the busy M takes first (measured: a context switch every third echo round trip) */
   if (!goro__netpoll_inited() || LOAD(&goro__netpoll_nwait) <= 0 || LOAD(&sched.run_state) != RUN_ACTIVE ||
-      LOAD(&sched.npidle) != NPROCS)
+      !no_p_running())
     return NULL;
   M *none = NULL;
   if (!CAS(&sched.pollm, none, m)) return NULL; /* another M is the poller */
