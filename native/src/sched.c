@@ -1340,10 +1340,11 @@ static void checkdead(void) {
     return;
   }
   if (state != RUN_ACTIVE) return;
-  if (LOAD(&sched.nsyscall) > 0 || sched.gqsize > 0 || goro__timer_count() > 0) return;
   if (LOAD(&goro__netpoll_nwait) > 0) { /* I/O may still wake them (netpoll.c) */
     /* an M that idled the last P goes on to poll (netpoll_block); sysmon handing off the P of
-     * a goroutine in a syscall does not, so an idle M is sent to do it */
+     * a goroutine in a syscall does not, so an idle M is sent to do it. Before the other
+     * checks: with that goroutine still in its syscall they would return first (found by
+     * test_netpoll io_beside_syscall under ASan: the reader waited out the 400 ms syscall) */
     if (!goro__getm() && !LOAD(&sched.pollm)) {
       M *m = mget();
       if (m) {
@@ -1356,6 +1357,7 @@ static void checkdead(void) {
     }
     return;
   }
+  if (LOAD(&sched.nsyscall) > 0 || sched.gqsize > 0 || goro__timer_count() > 0) return;
   /* deadlock: list the parked goroutines by id */
   size_t n = 0, cap = 64;
   G **gs = malloc(cap * sizeof *gs);

@@ -479,16 +479,26 @@ static void *outside_writer(void *arg) { /* an OS thread of its own: not the run
   return NULL;
 }
 
+/* arg NULL: the syscall runs in a goroutine of its own. arg non-NULL: main keeps its P busy
+ * first (so the M that ran the reader finds a P running and sleeps on its futex, not in
+ * epoll_wait), then makes the syscall itself: only sysmon's hand-off of main's P brings an M
+ * to the netpoller. */
 static void insys_main(void *arg) {
-  (void)arg;
   static struct insys x;
   memset(&x, 0, sizeof x);
   pair(&x.a, &x.b);
-  goro_wg_add(&x.wg, 2);
+  goro_wg_add(&x.wg, arg ? 1 : 2);
   goro_go(io_reader, &x);
-  goro_go(long_syscall, &x);
   pthread_t th;
   CHECK(pthread_create(&th, NULL, outside_writer, &x) == 0, "thread");
+  if (arg) {
+    for (int64_t until = goro_nanotime() + 20 * MS; goro_nanotime() < until;) {
+    }
+    goro_wg_add(&x.wg, 1);
+    long_syscall(&x);
+  } else {
+    goro_go(long_syscall, &x);
+  }
   goro_wg_wait(&x.wg);
   pthread_join(th, NULL);
   int64_t late = x.woke - __atomic_load_n(&x.written, __ATOMIC_SEQ_CST);
@@ -500,9 +510,14 @@ static void insys_main(void *arg) {
   goro_close(x.b);
 }
 
+static int x_busy_first;
+
 static void test_io_beside_syscall(void) {
   CHECK(goro_set_procs(2, NULL, 0) == GORO_OK, "procs");
-  for (int i = 0; i < 3; i++) run_ok(insys_main, NULL);
+  for (int i = 0; i < 3; i++) {
+    run_ok(insys_main, NULL);
+    run_ok(insys_main, &x_busy_first);
+  }
 }
 
 struct test {
