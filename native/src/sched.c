@@ -1000,6 +1000,15 @@ static G *netpoll_inject(P *p, G *list, int n) {
   return list;
 }
 
+/* No P runs goroutines: each is idle or held by a goroutine in a syscall (whose M will not poll
+ * until the call returns). */
+static bool no_p_running(void) {
+  int n = LOAD(&sched.npidle);
+  for (int i = 0; i < NPROCS && n < NPROCS; i++)
+    if (LOAD(&allp[i].sysm)) n++;
+  return n >= NPROCS;
+}
+
 /* An M without a P while goroutines wait on I/O: block in epoll_wait (one M at a time) up to
  * the next timer, instead of on the futex. Returns with m->p set if it came back with work
  * (the G to run, or NULL to look for it) or was handed a P by startm; else with no P, and
@@ -1007,11 +1016,11 @@ static G *netpoll_inject(P *p, G *list, int n) {
  * while goroutines wait on I/O some M always watches the epoll set). */
 static G *netpoll_block(M *m, bool *polled) {
   *polled = false;
-  /* only once every P is idle: while one is busy its M polls when it runs dry (and every 61st
+  /* only while no P runs goroutines: a running P's M polls when it runs dry (and every 61st
    * schedule), and an M blocked in epoll_wait beside it would only be woken by the kernel for
    * events the busy M takes first (measured: a context switch every third echo round trip) */
   if (!goro__netpoll_inited() || LOAD(&goro__netpoll_nwait) <= 0 || LOAD(&sched.run_state) != RUN_ACTIVE ||
-      LOAD(&sched.npidle) != NPROCS)
+      !no_p_running())
     return NULL;
   M *none = NULL;
   if (!CAS(&sched.pollm, none, m)) return NULL; /* another M is the poller */
@@ -1391,10 +1400,11 @@ static void checkdead(void) {
     return;
   }
   if (state != RUN_ACTIVE) return;
-  if (LOAD(&sched.nsyscall) > 0 || sched.gqsize > 0 || goro__timer_count() > 0) return;
   if (LOAD(&goro__netpoll_nwait) > 0) { /* I/O may still wake them (netpoll.c) */
     /* an M that idled the last P goes on to poll (netpoll_block); sysmon handing off the P of
-     * a goroutine in a syscall does not, so an idle M is sent to do it */
+     * a goroutine in a syscall does not, so an idle M is sent to do it. Before the other
+     * checks: with that goroutine still in its syscall they would return first (found by
+     * test_netpoll io_beside_syscall under ASan: the reader waited out the 400 ms syscall) */
     if (!goro__getm() && !LOAD(&sched.pollm)) {
       M *m = mget();
       if (m) {
@@ -1407,6 +1417,7 @@ static void checkdead(void) {
     }
     return;
   }
+  if (LOAD(&sched.nsyscall) > 0 || sched.gqsize > 0 || goro__timer_count() > 0) return;
   /* deadlock: list the parked goroutines by id */
   size_t n = 0, cap = 64;
   G **gs = malloc(cap * sizeof *gs);

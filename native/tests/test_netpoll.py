@@ -25,7 +25,7 @@ if SANITIZE not in (None, *cbuild.SANITIZERS):
     raise pytest.UsageError(f"GORO_SANITIZE={SANITIZE!r}: accepted are unset, 'address', 'thread' or 'undefined'")
 
 CASES = ["many_pairs", "deadlines", "close_wakes_waiter", "errors", "no_lost_wakeups",
-         "io_wait_not_deadlock", "deadlock_still_detected"]
+         "io_wait_not_deadlock", "deadlock_still_detected", "io_beside_syscall"]
 TIMEOUT = 300 if SANITIZE else 120
 
 
