@@ -16,11 +16,13 @@
  * error) and readies the G it took out, if any. Every transition is a CAS on one word, so no
  * edge is lost between "would block" and the park, and no G is readied twice.
  *
- * Who polls. The scheduler (sched.c findrunnable) calls goro__netpoll(0) when its P runs out
- * of work, before stealing, unless an M is blocked in epoll_wait already; and an M that gave
- * up its P while goroutines wait on I/O blocks in epoll_wait itself (one at a time), up to
- * the next timer, instead of on its futex. New work that finds no idle M hands its P to that
- * M and breaks the wait through an eventfd in the same epoll set.
+ * Who polls. The scheduler (sched.c findrunnable) calls goro__netpoll(0) when a P runs out of
+ * work, before stealing (also while spinning and every 61st schedule); once no P runs
+ * goroutines (all idle, or held by syscalls), the M that gave up the last one blocks in
+ * epoll_wait (one M at a time), up to the next timer, instead of on its futex. New work that
+ * finds no M asleep on a futex hands its P to that M and breaks the wait through an eventfd
+ * in the same epoll set. Nobody blocks in epoll_wait beside a running P: the kernel would
+ * wake it for each event, which the running M's own poll then mostly takes first.
  *
  * Deadlines use the runtime's timer heap (timer.c ptimers); each arming bumps a sequence
  * number, so a timer that fires after its deadline was moved or cleared does nothing. Close
