@@ -405,7 +405,7 @@ CATALOGUE: dict[str, Scenario] = {s.name: s for s in [
        "process, each connected once (untimed), then doing rounds request/response round trips "
        "of msg_bytes (timed, all clients together). Message r of client c is msg_bytes copies of "
        "the little-endian word plan.draw(seed, c, r) (cut to length); the client checks the whole "
-       "reply and adds term(seed, c, r, first 8 reply bytes as a little-endian word) to "
+       "reply and adds term(seed, c, r, msg_bytes if the whole reply matched else 0) to "
        "plan_digest. RSS is read before listening and with every connection established.",
        {"conns": Param(100, 1, 4_000), "rounds": Param(100, 1, 1_000_000),
         "msg_bytes": Param(64, 8, 65_536), "seed": SEED},

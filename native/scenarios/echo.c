@@ -142,10 +142,12 @@ static void client(void *arg) {
       got += (size_t)n;
     }
     if (rc) break;
-    uint64_t first = 0;
-    for (size_t i = 0; i < 8 && i < size; i++) first |= (uint64_t)reply[i] << (8 * i);
-    if (memcmp(msg, reply, size) == 0) cl->echoed++;
-    cl->digest += plan_term(t->seed, (uint64_t)cl->id, (uint64_t)r, first);
+    uint64_t matched = 0; /* the outcome: size when the whole reply matched */
+    if (memcmp(msg, reply, size) == 0) {
+      cl->echoed++;
+      matched = size;
+    }
+    cl->digest += plan_term(t->seed, (uint64_t)cl->id, (uint64_t)r, matched);
   }
   free(msg);
   free(reply);

@@ -213,14 +213,12 @@ func echoRTT(p params) (obs, error) {
 					errs[c] = err
 					return
 				}
-				var first uint64
-				for i := 0; i < 8 && i < msgBytes; i++ {
-					first |= uint64(reply[i]) << (8 * i)
-				}
+				matched := uint64(0) // the outcome: msg_bytes when the whole reply matched
 				if bytes.Equal(msg, reply) {
 					echoed[c]++
+					matched = uint64(msgBytes)
 				}
-				digests[c] += term(seed, c, r, first)
+				digests[c] += term(seed, c, r, matched)
 			}
 		}(c)
 	}

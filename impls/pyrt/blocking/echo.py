@@ -74,8 +74,9 @@ class EchoScenarios:
                         if n == 0:
                             raise ConnectionError(f"echo server closed client {c}'s connection")
                         got += n
-                    echoed[c] += reply == message
-                    digests[c] += term(seed, c, r, int.from_bytes(reply[:8], "little"))
+                    matched = reply == message  # the outcome: msg_bytes when all of it matched
+                    echoed[c] += matched
+                    digests[c] += term(seed, c, r, msg_bytes if matched else 0)
 
             seconds, _ = self.gated([lambda c=c: round_trips(c) for c in range(conns)],
                                     "echo clients")
