@@ -65,7 +65,10 @@ def markdown(results: dict) -> str:
             if r.get("status") == "ok":
                 spread = f"± {_num(r['stdev'])}" if r.get("stdev") else ""
                 at = f" (at n={r['at_n']:,})" if r.get("at_n") else ""
-                rows.append([r["backend"], f"{_num(r['median'])} {r['unit']} {spread}{at}",
+                # figures of the benchmark's probe run kept beside the timing (Echo: bytes_per_conn)
+                extra = "".join(f"; {k} {_num(v)}" for k, v in (r.get("extra") or {}).items()
+                                if isinstance(v, (int, float)))
+                rows.append([r["backend"], f"{_num(r['median'])} {r['unit']} {spread}{at}{extra}",
                              f"{r['median'] / best:,.2f}" if best and id(r) in comparable else "other size",
                              r.get("n"),
                              _size(r.get("params")) if not r.get("at_n") else "",

@@ -47,6 +47,11 @@ class Bench:
     def params_for(self, kind: str) -> dict[str, Any]:
         return {**self.params, **self.by_kind.get(kind, {})}
 
+    def inner_loops(self, params: dict[str, Any]) -> int:
+        """Ops in one call (pyperf's inner loops): the `ops` param, times `ops_times` if set."""
+        n = params[self.ops] if self.ops else 1
+        return n * params[self.ops_times] if self.ops_times else n
+
 
 def _slow(**p: Any) -> dict[str, dict[str, Any]]:
     return {k: p for k in KIND_SLOW}
@@ -138,8 +143,6 @@ def _pyperf(b: Bench, backend: str, kind: str, mode: str, out: Path) -> dict[str
         return {"status": "error", "message": f"pyperf worker failed ({proc.returncode}): {tail}"}
     bench = pyperf.Benchmark.load(str(path))
     scale = 1e3 if b.unit == "ms/op" else 1e9
-    if b.ops_times:
-        scale /= b.params_for(kind)[b.ops_times]
     values = [v * scale for v in bench.get_values()]
     return {"status": "ok", "values": [round(v, 3) for v in values], "median": round(median(values), 3),
             "stdev": round(bench.stdev() * scale, 3) if len(values) > 1 else 0.0, "n": len(values),

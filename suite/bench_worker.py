@@ -36,7 +36,7 @@ def main() -> None:
     runner.metadata["backend"] = args.backend
     runner.metadata["params"] = repr(params)
     runner.bench_time_func(f"{b.full_name}/backend={args.backend}", time_func,
-                           inner_loops=params[b.ops] if b.ops else 1)
+                           inner_loops=b.inner_loops(params))
 
 
 if __name__ == "__main__":
