@@ -125,7 +125,8 @@ def command(backend: str, name: str, mode: str) -> str:
     return f"python -m suite run --claims none --backends {backend} --bench {name}{flag}"
 
 
-def _pyperf(b: Bench, backend: str, kind: str, mode: str, out: Path) -> dict[str, Any]:
+def _pyperf(b: Bench, backend: str, kind: str, mode: str, out: Path,
+            loops: int | None = None) -> dict[str, Any]:
     import pyperf
     from pyperf._cli import format_checks
 
@@ -134,7 +135,8 @@ def _pyperf(b: Bench, backend: str, kind: str, mode: str, out: Path) -> dict[str
     path.unlink(missing_ok=True)
     inherit = ",".join(v for v in INHERIT if v in os.environ)
     cmd = [sys.executable, "-m", "suite.bench_worker", "--bench", b.name, "--backend", backend,
-           "--kind", kind, *MODES[mode], "--quiet", "-o", str(path)]
+           "--kind", kind, *MODES[mode], *(["--loops", str(loops)] if loops else []),
+           "--quiet", "-o", str(path)]
     if inherit:
         cmd.append(f"--inherit-environ={inherit}")
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
@@ -209,7 +211,10 @@ def run(names: list[str], backends: list[str], mode: str, out: Path,
                 if probe.status != "ok":
                     rec.update(status=probe.status, message=probe.message)
                 else:
-                    rec.update(_pyperf(b, be, kind, mode, out))
+                    # a backend whose every call starts a process that dwarfs a short timed
+                    # section (a JVM: ~0.3 s) says so with `bench_loops`: pyperf would otherwise
+                    # calibrate many calls per value and time mostly process starts
+                    rec.update(_pyperf(b, be, kind, mode, out, getattr(usable[be], "bench_loops", None)))
                     if b.extra:
                         rec["extra"] = {k: (probe.observables or {}).get(k) for k in b.extra}
             records.append(rec)

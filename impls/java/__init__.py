@@ -110,6 +110,9 @@ class JavaBackend:
     def __init__(self, name: str, kind: str, units: str, expectations: dict[str, Expect]) -> None:
         self.name, self.kind, self.units = name, kind, units
         self.expectations: dict[str, Expect] = dict(expectations)
+        # one call per pyperf value: every call starts a JVM (~0.1-0.5 s), longer than many
+        # timed sections; pyperf's calibration would otherwise make a value of many JVM starts
+        self.bench_loops = 1
         self._classes: Path | None = None  # once per process: pyperf calls run() many times
 
     # -- contract ------------------------------------------------------------------------------
