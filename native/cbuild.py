@@ -36,19 +36,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-SANITIZERS = ("address", "thread", "undefined")
+sys.path.insert(0, HERE)
+from cflags import SANITIZERS, WARN, sanitize_flags  # noqa: E402,F401  (re-exported: tests use cbuild.WARN)
 
 
-def sanitize_flags(sanitize: str | None) -> list[str]:
-    """The compiler flags of a sanitizer build; UBSan stops at the first report (no recover),
-    so undefined behaviour fails the test instead of scrolling by."""
-    if not sanitize:
-        return []
-    if sanitize not in SANITIZERS:
-        raise ValueError(f"unknown sanitizer {sanitize!r}; accepted: {', '.join(SANITIZERS)}")
-    extra = ["-fno-sanitize-recover=all"] if sanitize == "undefined" else []
-    return [f"-fsanitize={sanitize}", *extra]
-WARN = ["-std=c11", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE", "-pthread", "-fno-omit-frame-pointer"]
 
 
 # --cross TARGET: the Debian cross compiler and the qemu-user command that runs its programs
