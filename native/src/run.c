@@ -18,6 +18,7 @@ static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 /* ---- deadlock ------------------------------------------------------------------------------ */
 
+/* qsort, for checkdead's report: by goroutine id. */
 static int cmp_goid(const void *a, const void *b) {
   uint64_t x = (*(G *const *)a)->goid, y = (*(G *const *)b)->goid;
   return (x > y) - (x < y);
@@ -150,6 +151,7 @@ int goro_procs(void) {
   return n > 0 ? n : default_procs();
 }
 
+/* goro_run and goro_set_procs: their one-line error text, and the status returned. */
 static int seterr(char *err, size_t errlen, int status, const char *msg) {
   if (err && errlen) snprintf(err, errlen, "%s", msg);
   return status;

@@ -105,7 +105,10 @@
  * queue and the local rings), findwork.c (spinning, stealing, the netpoller block,
  * findrunnable), g.c (G allocation, ids, race glue, goro_go), sysmon.c (syscall enter/exit,
  * hand-off, the monitor: retake, preemption requests, timers), run.c (goro_run, checkdead,
- * stats). Each verb has a one-line contract above it: who calls it and which lock it needs.
+ * stats). Each verb has a one-line contract above it: who calls it and which lock it needs;
+ * "sched lock held" is checked by ASSERT_SCHEDLOCK_HELD (core.h) in debug and sanitizer
+ * builds, and a broken invariant throws (crash: "fatal error: <function>: ...", abort), as
+ * Go's throw, never a silent return. Atomics name their memory order (core.h).
  */
 #include <errno.h>
 #include <linux/futex.h>
@@ -165,12 +168,16 @@ G *goro__getg(void) {
   return m ? m->curg : NULL;
 }
 
+/* Any thread holding g (the packages above the core). */
 uint64_t goro__goid(G *g) { return g->goid; }
 #ifdef GORO_RACE
+/* Any thread holding g; race builds only (race.h). */
 void *goro__race_token(G *g) { return g->race_token; }
 #endif
+/* Any thread holding g: the state the packages above the core keep per goroutine. */
 struct goro_gsync *goro__gsync(G *g) { return &g->gsync; }
 
+/* Any thread: CLOCK_MONOTONIC in nanoseconds. */
 int64_t goro_nanotime(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
