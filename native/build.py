@@ -28,9 +28,8 @@ SRC = os.path.join(HERE, "src")
 SCEN = os.path.join(HERE, "scenarios")
 INCLUDE = os.path.join(HERE, "include")
 
-CFLAGS = ["-O2", "-std=c11", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE", "-pthread",
-          "-fno-omit-frame-pointer", "-fstack-clash-protection",
-          "-fvisibility=hidden"]  # only PyInit is exported: calls inside the module skip the PLT
+sys.path.insert(0, HERE)
+from cflags import EXTENSION as CFLAGS  # noqa: E402  (native/cflags.py: the flags of every build)
 
 
 def _rel(path: str) -> str:

@@ -114,6 +114,12 @@ void goro_rwmutex_runlock(goro_rwmutex *rw); /* fatal "sync: RUnlock of unlocked
 void goro_rwmutex_lock(goro_rwmutex *rw);
 void goro_rwmutex_unlock(goro_rwmutex *rw); /* fatal "sync: Unlock of unlocked RWMutex" */
 
+/* WaitGroup, as Go's sync.WaitGroup: the Add-before-Wait rule. A goro_wg_add with a positive
+ * delta that starts from a zero counter must happen before goro_wg_wait; in practice call
+ * goro_wg_add before starting the goroutine (or other event) it counts, never inside it. A
+ * WaitGroup may be reused, but a new round of positive adds must happen after every Wait of
+ * the previous round has returned. goro_wg_add panics "sync: negative WaitGroup counter" when
+ * the counter would go below zero (more Done than Add). */
 void goro_wg_add(goro_waitgroup *wg, int64_t delta); /* panic "sync: negative WaitGroup counter" */
 void goro_wg_done(goro_waitgroup *wg);
 void goro_wg_wait(goro_waitgroup *wg);

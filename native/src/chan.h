@@ -1,4 +1,22 @@
-/* Internal layout of a channel, shared by chan.c and select.c (Go's hchan). */
+/* Internal layout of a channel, shared by chan.c and select.c (Go's hchan).
+ *
+ * Invariants (as Go's chan.go states them, for our layout). Everything in the header but
+ * `lock` is read and written with c->lock held (goro__spin_lock); qcount alone is also read
+ * without it, as a hint (goro_chan_len). A goroutine that parks on a channel enqueues its
+ * sudog with the lock held and keeps it into goro__park, whose commit releases it (sema.h),
+ * so a waker holding the lock never finds a sudog whose goroutine is still on its stack.
+ *
+ *   open, unbuffered (cap 0):  at most one of sendq and recvq holds live sudogs, except when
+ *       one goroutine's select waits to send and to receive on the same channel; qcount == 0.
+ *   open, buffered:            qcount > 0 implies recvq is empty; qcount < cap implies sendq
+ *       is empty (a parked sender means a full ring, a parked receiver an empty one).
+ *   closed (closed == 1, never reset):  sendq and recvq are empty once close has returned
+ *       (it readies every waiter with success = 0); no sudog is enqueued after; the ring
+ *       keeps its values, received until qcount == 0, then receives get the zero value.
+ *
+ * A queue may also hold stale sudogs of a select that another case already won (its
+ * select_done is 1): they are skipped and dropped by waitq_dequeue, and unlinked by their
+ * own goroutine when it wakes, so "empty" above means "no sudog that can still win". */
 #ifndef GORO_CHAN_H
 #define GORO_CHAN_H
 

@@ -1,5 +1,6 @@
-/* Internal structures of the scheduler core (sched.c, stack.c, timer.c). The packages above the
- * core see only runtime.h; these layouts may change freely. */
+/* Internal structures of the scheduler core (sched.c and the files it is split into, see
+ * proc.h; stack.c, timer.c, netpoll.c, preempt.c). The packages above the core see only
+ * runtime.h; these layouts may change freely. */
 #ifndef GORO_CORE_H
 #define GORO_CORE_H
 
@@ -7,8 +8,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
+#include <time.h>
 
+#include "cpu.h"
 #include "race.h"
 #include "runtime.h"
 
@@ -32,22 +36,30 @@
 #define GORO_FIBERS 1
 #endif
 
-/* Memory orders, chosen for a weakly ordered CPU (arm64), where x86's TSO hides nothing:
- * LOAD is seq_cst, not just acquire. The wake-up invariant (sched.c) is a store-then-load on
- * each side: a submitter publishes a G (runnext XCHG, or the sched lock's release) and then
- * reads nmspinning/npidle; a spinner decrements nmspinning (XADD) and then reads the queues.
- * With both loads seq_cst the four operations are in one total order, so one side sees the
- * other. The cost is nil on both targets: a seq_cst load is a plain MOV on x86 and LDAR on
- * arm64 (what acquire compiles to unless -march enables RCpc's LDAPR, which may pass an
- * earlier store-release and would lose that wake-up). STORE stays release: a seq_cst store
- * is an XCHG on x86, and every publication the invariant relies on is an RMW or an unlock. */
-#define LOAD(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
-#define LOADR(p) __atomic_load_n((p), __ATOMIC_RELAXED)
-#define STORE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
-#define STORER(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
-#define CAS(p, o, n) __atomic_compare_exchange_n((p), &(o), (n), false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
-#define XADD(p, d) __atomic_fetch_add((p), (d), __ATOMIC_SEQ_CST)
-#define XCHG(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
+/* Atomics, named by memory order so a reader sees the order at the call. Chosen for a weakly
+ * ordered CPU (arm64), where x86's TSO hides nothing:
+ *   LOAD_SEQ   seq_cst load. Not just acquire, on purpose (the arm64 review): the wake-up
+ *              invariant (sched.c) is a store-then-load on each side: a submitter publishes a
+ *              G (runnext XCHG_SEQ, or the sched lock's release) and then reads nmspinning/
+ *              npidle; a spinner decrements nmspinning (XADD_SEQ) and then reads the queues.
+ *              With both loads seq_cst the four operations are in one total order, so one
+ *              side sees the other. The cost is nil on both targets: a seq_cst load is a
+ *              plain MOV on x86 and LDAR on arm64 (what acquire compiles to unless -march
+ *              enables RCpc's LDAPR, which may pass an earlier store-release and would lose
+ *              that wake-up).
+ *   LOAD_RLX   relaxed load: a racy read whose value is only a hint or a counter.
+ *   STORE_REL  release store. Not seq_cst: that is an XCHG on x86, and every publication the
+ *              wake-up invariant relies on is an RMW or an unlock.
+ *   STORE_RLX  relaxed store: a word only its owner writes, read racily by others.
+ *   CAS_SEQ, XADD_SEQ, XCHG_SEQ  seq_cst read-modify-writes (CAS_SEQ takes the expected
+ *              value as an lvalue and updates it on failure). */
+#define LOAD_SEQ(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define LOAD_RLX(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define STORE_REL(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define STORE_RLX(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define CAS_SEQ(p, o, n) __atomic_compare_exchange_n((p), &(o), (n), false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
+#define XADD_SEQ(p, d) __atomic_fetch_add((p), (d), __ATOMIC_SEQ_CST)
+#define XCHG_SEQ(p, v) __atomic_exchange_n((p), (v), __ATOMIC_SEQ_CST)
 #define LIKELY(x) __builtin_expect(!!(x), 1)
 #define UNLIKELY(x) __builtin_expect(!!(x), 0)
 
@@ -147,10 +159,57 @@ struct M {
 
 /* sched.c */
 M *goro__getm(void);
-void goro__globrunqput(G *g); /* sched lock held */
+void goro__globrunqput(G *g); /* runq.c; sched lock held */
 void goro__wakep(void);
+_Noreturn void goro__crash(const char *msg); /* a broken invariant: "fatal error: msg", abort (Go's throw) */
 extern pthread_mutex_t goro__schedlock;
 extern uint32_t goro__run_id;
+
+/* The sched lock, taken only through these. In a debug or sanitizer build (GORO_DEBUG, which
+ * cflags.py sets for every sanitizer, or a sanitizer detected above) the lock records its
+ * owner thread, and ASSERT_SCHEDLOCK_HELD() in a verb whose contract says "sched lock held"
+ * throws when the caller does not hold it. The normal build has neither the word nor the
+ * checks. A condition wait releases the lock inside pthread_cond_*wait: goro__sched_condwait
+ * gives up the ownership around it. */
+#if defined(GORO_ASAN) || defined(GORO_TSAN)
+#ifndef GORO_DEBUG
+#define GORO_DEBUG 1
+#endif
+#endif
+#ifdef GORO_DEBUG
+extern uintptr_t goro__schedlock_owner; /* pthread_self() of the holder, 0 when free; relaxed */
+static inline void goro__schedlock_own(bool mine) {
+  __atomic_store_n(&goro__schedlock_owner, mine ? (uintptr_t)pthread_self() : 0, __ATOMIC_RELAXED);
+}
+static inline void goro__schedlock_check(const char *fn) {
+  if (__atomic_load_n(&goro__schedlock_owner, __ATOMIC_RELAXED) != (uintptr_t)pthread_self()) {
+    static char msg[128]; /* one thread gets here at most once: it aborts */
+    snprintf(msg, sizeof msg, "%s: sched lock not held", fn);
+    goro__crash(msg);
+  }
+}
+#define ASSERT_SCHEDLOCK_HELD() goro__schedlock_check(__func__)
+#else
+#define goro__schedlock_own(mine) ((void)0)
+#define ASSERT_SCHEDLOCK_HELD() ((void)0)
+#endif
+static inline void goro__sched_lock(void) {
+  pthread_mutex_lock(&goro__schedlock);
+  goro__schedlock_own(true);
+}
+static inline void goro__sched_unlock(void) {
+  ASSERT_SCHEDLOCK_HELD();
+  goro__schedlock_own(false);
+  pthread_mutex_unlock(&goro__schedlock);
+}
+/* Wait on c with the sched lock held (released while waiting); dl NULL: no deadline. */
+static inline int goro__sched_condwait(pthread_cond_t *c, const struct timespec *dl) {
+  ASSERT_SCHEDLOCK_HELD();
+  goro__schedlock_own(false);
+  int rc = dl ? pthread_cond_timedwait(c, &goro__schedlock, dl) : pthread_cond_wait(c, &goro__schedlock);
+  goro__schedlock_own(true);
+  return rc;
+}
 
 /* switch_x86_64.S / switch_aarch64.S (the build assembles the one for its target) */
 void goro__ctx_switch(void **save_sp, void *new_sp);

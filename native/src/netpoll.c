@@ -16,7 +16,7 @@
  * error) and readies the G it took out, if any. Every transition is a CAS on one word, so no
  * edge is lost between "would block" and the park, and no G is readied twice.
  *
- * Who polls. The scheduler (sched.c findrunnable) calls goro__netpoll(0) when a P runs out of
+ * Who polls. The scheduler (findwork.c findrunnable) calls goro__netpoll(0) when a P runs out of
  * work, before stealing (also while spinning and every 61st schedule); once no P runs
  * goroutines (all idle, or held by syscalls), the M that gave up the last one blocks in
  * epoll_wait (one M at a time), up to the next timer, instead of on its futex. New work that
@@ -97,13 +97,13 @@ static void np_init(void) {
   if (np.ep < 0 || np.breakfd < 0) goro__fatal("netpoll: cannot create the epoll instance");
   struct epoll_event ev = {.events = EPOLLIN, .data.u64 = 0}; /* 0: the break eventfd */
   if (epoll_ctl(np.ep, EPOLL_CTL_ADD, np.breakfd, &ev) != 0) goro__fatal("netpoll: cannot watch the eventfd");
-  STORE(&np.inited, 1);
+  STORE_REL(&np.inited, 1);
 }
 
-bool goro__netpoll_inited(void) { return LOAD(&np.inited) != 0; }
+bool goro__netpoll_inited(void) { return LOAD_SEQ(&np.inited) != 0; }
 
 void goro__netpoll_break(void) {
-  if (!goro__netpoll_inited() || XCHG(&np.breakpending, 1) != 0) return;
+  if (!goro__netpoll_inited() || XCHG_SEQ(&np.breakpending, 1) != 0) return;
   uint64_t one = 1;
   while (write(np.breakfd, &one, sizeof one) < 0 && errno == EINTR) {
   }
@@ -115,11 +115,11 @@ void goro__netpoll_break(void) {
  * for an error leave 0 (the waiter's own check will see the error). Returns the parked G. */
 static G *unblock(uintptr_t *slot, bool ioready) {
   for (;;) {
-    uintptr_t old = LOAD(slot);
+    uintptr_t old = LOAD_SEQ(slot);
     if (old == PD_READY) return NULL;
     if (old == 0 && !ioready) return NULL;
     uintptr_t nv = ioready ? PD_READY : 0;
-    if (CAS(slot, old, nv)) return old > PD_WAIT ? (G *)old : NULL;
+    if (CAS_SEQ(slot, old, nv)) return old > PD_WAIT ? (G *)old : NULL;
   }
 }
 
@@ -176,13 +176,13 @@ static int pd_open(int fd, goro_netfd **out) {
   }
   pthread_mutex_lock(&pd->lock);
   pd->fd = fd;
-  STORE(&pd->fdseq, pd->fdseq + 1);
-  STORE(&pd->rg, 0);
-  STORE(&pd->wg, 0);
-  STORE(&pd->rd, 0);
-  STORE(&pd->wd, 0);
-  STORE(&pd->refs, 1);
-  STORE(&pd->closing, 0);
+  STORE_REL(&pd->fdseq, pd->fdseq + 1);
+  STORE_REL(&pd->rg, 0);
+  STORE_REL(&pd->wg, 0);
+  STORE_REL(&pd->rd, 0);
+  STORE_REL(&pd->wd, 0);
+  STORE_REL(&pd->refs, 1);
+  STORE_REL(&pd->closing, 0);
   uint64_t tag = pd->fdseq & 0xFFFF;
   pthread_mutex_unlock(&pd->lock);
   struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
@@ -201,28 +201,28 @@ static void pd_destroy(goro_netfd *pd) {
   epoll_ctl(np.ep, EPOLL_CTL_DEL, pd->fd, NULL);
   close(pd->fd);
   pthread_mutex_lock(&pd->lock);
-  STORE(&pd->fdseq, pd->fdseq + 1); /* events still in flight for it are stale from here */
+  STORE_REL(&pd->fdseq, pd->fdseq + 1); /* events still in flight for it are stale from here */
   pd->fd = -1;
   pthread_mutex_unlock(&pd->lock);
   pd_free(pd);
 }
 
 static bool incref(goro_netfd *pd) {
-  XADD(&pd->refs, 1);
-  if (LOAD(&pd->closing)) {
-    if (XADD(&pd->refs, -1) == 1) pd_destroy(pd);
+  XADD_SEQ(&pd->refs, 1);
+  if (LOAD_SEQ(&pd->closing)) {
+    if (XADD_SEQ(&pd->refs, -1) == 1) pd_destroy(pd);
     return false;
   }
   return true;
 }
 
 static void decref(goro_netfd *pd) {
-  if (XADD(&pd->refs, -1) == 1) pd_destroy(pd);
+  if (XADD_SEQ(&pd->refs, -1) == 1) pd_destroy(pd);
 }
 
 static int checkerr(goro_netfd *pd, uintptr_t *slot) {
-  if (LOAD(&pd->closing)) return GORO_ECLOSED;
-  if (LOAD(slot == &pd->rg ? &pd->rd : &pd->wd) < 0) return GORO_ETIMEOUT;
+  if (LOAD_SEQ(&pd->closing)) return GORO_ECLOSED;
+  if (LOAD_SEQ(slot == &pd->rg ? &pd->rd : &pd->wd) < 0) return GORO_ETIMEOUT;
   return 0;
 }
 
@@ -233,10 +233,10 @@ struct parkrec {
 
 static bool park_commit(void *arg) {
   struct parkrec *r = arg;
-  XADD(&goro__netpoll_nwait, 1); /* before the G is visible to an unblocker, who subtracts */
+  XADD_SEQ(&goro__netpoll_nwait, 1); /* before the G is visible to an unblocker, who subtracts */
   uintptr_t wait = PD_WAIT;
-  if (CAS(r->slot, wait, (uintptr_t)r->g)) return true;
-  XADD(&goro__netpoll_nwait, -1);
+  if (CAS_SEQ(r->slot, wait, (uintptr_t)r->g)) return true;
+  XADD_SEQ(&goro__netpoll_nwait, -1);
   return false; /* an edge or an error came in between: run again */
 }
 
@@ -245,37 +245,37 @@ static int waitio(goro_netfd *pd, uintptr_t *slot) {
   int e = checkerr(pd, slot);
   if (e) return e;
   for (;;) {
-    uintptr_t old = LOAD(slot);
+    uintptr_t old = LOAD_SEQ(slot);
     if (old == PD_READY) {
-      if (CAS(slot, old, 0)) return 0;
+      if (CAS_SEQ(slot, old, 0)) return 0;
       continue;
     }
     if (old != 0) goro__fatal("netpoll: two goroutines wait on one descriptor in one direction");
-    if (CAS(slot, old, PD_WAIT)) break;
+    if (CAS_SEQ(slot, old, PD_WAIT)) break;
   }
   /* an error set after the check above finds WAIT and clears it, which fails the commit */
   if (checkerr(pd, slot) == 0) {
     struct parkrec r = {slot, goro__getg()};
     goro__park("IO wait", park_commit, &r);
   }
-  uintptr_t old = XCHG(slot, 0);
+  uintptr_t old = XCHG_SEQ(slot, 0);
   if (old == PD_READY) return 0;
   return checkerr(pd, slot); /* 0: a spurious wake; the caller retries */
 }
 
 static void ready_io(G *g) {
   if (!g) return;
-  XADD(&goro__netpoll_nwait, -1);
+  XADD_SEQ(&goro__netpoll_nwait, -1);
   goro__ready(g);
 }
 
-/* ---- the poller (called by sched.c) ------------------------------------------------------ */
+/* ---- the poller (called by findwork.c and runq.c) ---------------------------------------- */
 
 static G *take(G *list, uintptr_t *slot, int *n) {
   G *g = unblock(slot, true);
   if (!g) return list;
-  XADD(&goro__netpoll_nwait, -1);
-  STORE(&g->status, G_RUNNABLE);
+  XADD_SEQ(&goro__netpoll_nwait, -1);
+  STORE_REL(&g->status, G_RUNNABLE);
   g->schedlink = list;
   (*n)++;
   return g;
@@ -286,7 +286,7 @@ G *goro__netpoll(int64_t delay_ns, bool take_lock, int *n) {
   int timeout = delay_ns < 0 ? -1 : delay_ns == 0 ? 0 : delay_ns < 1000000 ? 1 : (int)(delay_ns / 1000000);
   if (delay_ns > (int64_t)INT32_MAX * 1000000) timeout = INT32_MAX;
   int k = epoll_wait(np.ep, ev, 128, timeout);
-  if (take_lock) pthread_mutex_lock(&goro__schedlock);
+  if (take_lock) goro__sched_lock();
   G *list = NULL;
   *n = 0;
   for (int i = 0; i < k; i++) {
@@ -298,11 +298,11 @@ G *goro__netpoll(int64_t delay_ns, bool take_lock, int *n) {
       uint64_t v;
       ssize_t r = read(np.breakfd, &v, sizeof v);
       (void)r;
-      STORE(&np.breakpending, 0);
+      STORE_REL(&np.breakpending, 0);
       continue;
     }
     goro_netfd *pd = (goro_netfd *)(uintptr_t)(d & ((1ull << TAG_SHIFT) - 1));
-    if ((LOAD(&pd->fdseq) & 0xFFFF) != d >> TAG_SHIFT) continue; /* closed since */
+    if ((LOAD_SEQ(&pd->fdseq) & 0xFFFF) != d >> TAG_SHIFT) continue; /* closed since */
     uint32_t e = ev[i].events;
     if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) list = take(list, &pd->rg, n);
     if (e & (EPOLLOUT | EPOLLHUP | EPOLLERR)) list = take(list, &pd->wg, n);
@@ -314,14 +314,14 @@ G *goro__netpoll(int64_t delay_ns, bool take_lock, int *n) {
 static size_t deadline_passed(goro_netfd *pd, bool read, uint64_t seq) {
   pthread_mutex_lock(&pd->lock);
   G *g = NULL;
-  if (seq == (read ? pd->rseq : pd->wseq) && !LOAD(&pd->closing)) {
-    STORE(read ? &pd->rd : &pd->wd, -1);
+  if (seq == (read ? pd->rseq : pd->wseq) && !LOAD_SEQ(&pd->closing)) {
+    STORE_REL(read ? &pd->rd : &pd->wd, -1);
     g = unblock(read ? &pd->rg : &pd->wg, false);
   }
   pthread_mutex_unlock(&pd->lock);
   if (!g) return 0;
-  XADD(&goro__netpoll_nwait, -1);
-  STORE(&g->status, G_RUNNABLE);
+  XADD_SEQ(&goro__netpoll_nwait, -1);
+  STORE_REL(&g->status, G_RUNNABLE);
   goro__globrunqput(g);
   return 1;
 }
@@ -341,10 +341,10 @@ void goro__netpoll_run_end(void) {
       goro_netfd *pd = &c->pd[i];
       if (!pd->live) continue;
       pthread_mutex_lock(&pd->lock);
-      STORE(&pd->rg, 0);
-      STORE(&pd->wg, 0);
-      STORE(&pd->rd, 0);
-      STORE(&pd->wd, 0);
+      STORE_REL(&pd->rg, 0);
+      STORE_REL(&pd->wg, 0);
+      STORE_REL(&pd->rd, 0);
+      STORE_REL(&pd->wd, 0);
       pd->rseq++;
       pd->wseq++;
       pd->rt.idx = pd->wt.idx = 0; /* the timer heap was cleared with the run */
@@ -352,15 +352,15 @@ void goro__netpoll_run_end(void) {
       memset(&pd->wmu, 0, sizeof pd->wmu);
       /* the calls in flight were the discarded goroutines': only the handle's ref is left,
        * or none if it was closed while they waited */
-      STORE(&pd->refs, LOAD(&pd->closing) ? 0 : 1);
+      STORE_REL(&pd->refs, LOAD_SEQ(&pd->closing) ? 0 : 1);
       pthread_mutex_unlock(&pd->lock);
     }
   }
   pthread_mutex_unlock(&cache.lock);
   for (struct pdchunk *c = cache.chunks; c; c = c->next)
     for (int i = 0; i < PDCHUNK; i++)
-      if (c->pd[i].live && LOAD(&c->pd[i].refs) == 0) pd_destroy(&c->pd[i]);
-  STORE(&goro__netpoll_nwait, 0);
+      if (c->pd[i].live && LOAD_SEQ(&c->pd[i].refs) == 0) pd_destroy(&c->pd[i]);
+  STORE_REL(&goro__netpoll_nwait, 0);
   goro__netpoll_break(); /* the M in epoll_wait, if any, looks at the run's state again */
 }
 
@@ -569,11 +569,11 @@ int64_t goro_write(goro_netfd *c, const void *buf, size_t n) {
 
 int goro_close(goro_netfd *c) {
   pthread_mutex_lock(&c->lock);
-  if (LOAD(&c->closing)) {
+  if (LOAD_SEQ(&c->closing)) {
     pthread_mutex_unlock(&c->lock);
     return GORO_ECLOSED;
   }
-  STORE(&c->closing, 1);
+  STORE_REL(&c->closing, 1);
   c->rseq++;
   c->wseq++;
   goro__ptimer_del(&c->rt);
@@ -594,14 +594,14 @@ static int set_deadline(goro_netfd *c, int64_t t, bool rd, bool wd) {
   pthread_mutex_lock(&c->lock);
   if (rd) {
     c->rseq++;
-    STORE(&c->rd, v);
+    STORE_REL(&c->rd, v);
     if (v > 0) goro__ptimer_set(&c->rt, v, c->rseq);
     else goro__ptimer_del(&c->rt);
     if (v < 0) r = unblock(&c->rg, false);
   }
   if (wd) {
     c->wseq++;
-    STORE(&c->wd, v);
+    STORE_REL(&c->wd, v);
     if (v > 0) goro__ptimer_set(&c->wt, v, c->wseq);
     else goro__ptimer_del(&c->wt);
     if (v < 0) w = unblock(&c->wg, false);

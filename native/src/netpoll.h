@@ -1,4 +1,5 @@
-/* The netpoller's side of its contract with the scheduler (sched.c); see netpoll.c. */
+/* The netpoller's side of its contract with the scheduler (findwork.c, runq.c, run.c); see
+ * netpoll.c. */
 #ifndef GORO_NETPOLL_H
 #define GORO_NETPOLL_H
 

@@ -1,7 +1,7 @@
 /* Asynchronous preemption, after Go's preemptone/asyncPreempt (runtime/preempt.go,
  * signal_unix.go, preempt_amd64.s).
  *
- * Who asks. sysmon (sched.c) walks every M; an M whose current goroutine has run for more
+ * Who asks. sysmon (sysmon.c) walks every M; an M whose current goroutine has run for more
  * than 10 ms without a switch (its schedtick, bumped by every gswitch, has not moved) gets
  * the preemption signal, SIGURG as in Go, with tgkill. The request names the goroutine
  * (m->preempt_g), so a signal that arrives after the M moved on does nothing.
@@ -155,8 +155,8 @@ void goro__preempt_init(void) {
 
 /* sysmon: ask m to leave g (which has run for too long). */
 void goro__preempt_m(M *m, G *g) {
-  STORE(&m->preempt_g, g);
-  syscall(SYS_tgkill, (pid_t)getpid(), LOAD(&m->tid), PREEMPT_SIGNAL);
+  STORE_REL(&m->preempt_g, g);
+  syscall(SYS_tgkill, (pid_t)getpid(), LOAD_SEQ(&m->tid), PREEMPT_SIGNAL);
 }
 
 #if defined(__x86_64__)
@@ -173,16 +173,16 @@ static void on_preempt_signal(int sig, siginfo_t *si, void *ucv) {
   M *m = goro__getm();
   if (!m || !pre.on) goto out;
   G *g = m->curg;
-  if (g == &m->g0 || XCHG(&m->preempt_g, NULL) != g) goto out; /* not asked, or moved on */
+  if (g == &m->g0 || XCHG_SEQ(&m->preempt_g, NULL) != g) goto out; /* not asked, or moved on */
 #if defined(__x86_64__)
   greg_t *r = uc->uc_mcontext.gregs;
   uintptr_t pc = (uintptr_t)r[REG_RIP], sp = (uintptr_t)r[REG_RSP];
-  if (!m->p || LOAD(&g->status) != G_RUNNING || m->after != AFTER_NONE || !preemptible_pc(pc) ||
+  if (!m->p || LOAD_SEQ(&g->status) != G_RUNNING || m->after != AFTER_NONE || !preemptible_pc(pc) ||
       sp > (uintptr_t)g->stack_hi || sp < (uintptr_t)g->stack_lo + PREEMPT_STACK_ROOM) {
-    STORER(&goro__preempt_declined, LOADR(&goro__preempt_declined) + 1);
+    STORE_RLX(&goro__preempt_declined, LOAD_RLX(&goro__preempt_declined) + 1);
     goto out; /* not a safe point: sysmon asks again */
   }
-  goro__preempt_pcs[LOADR(&goro__preempts) % 64] = pc;
+  goro__preempt_pcs[LOAD_RLX(&goro__preempts) % 64] = pc;
   /* "call" the trampoline from pc: below the red zone, the return address */
   sp -= RED_ZONE + 8;
   *(uint64_t *)sp = pc;
@@ -197,6 +197,6 @@ out:
 
 /* Called by the trampoline on the goroutine's stack, every register saved: yield. */
 void goro__async_preempt(void) {
-  STORER(&goro__preempts, LOADR(&goro__preempts) + 1);
+  STORE_RLX(&goro__preempts, LOAD_RLX(&goro__preempts) + 1);
   goro__preempt_park();
 }

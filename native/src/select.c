@@ -69,15 +69,12 @@ static bool selunlock_commit(void *p) {
   return true;
 }
 
+/* select's poll order: cpu.h's generator on the goroutine's own state (a G may move between
+ * Ms across parks), seeded at its first select. */
 static uint32_t fastrand(struct goro_gsync *gs) {
-  uint64_t x = gs->rng;
-  if (x == 0) x = (goro__goid(goro__getg()) + 1) * 0x9E3779B97F4A7C15ull ^ (uint64_t)goro_nanotime();
-  if (x == 0) x = 1;
-  x ^= x >> 12;
-  x ^= x << 25;
-  x ^= x >> 27;
-  gs->rng = x;
-  return (uint32_t)((x * 0x2545F4914F6CDD1Dull) >> 32);
+  if (gs->rng == 0) gs->rng = (goro__goid(goro__getg()) + 1) * 0x9E3779B97F4A7C15ull ^ (uint64_t)goro_nanotime();
+  if (gs->rng == 0) gs->rng = 1;
+  return goro__fastrand(&gs->rng);
 }
 
 static _Noreturn void block_forever(const char *reason) {

@@ -15,19 +15,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cpu.h" /* goro__cpu_relax */
 #include "runtime.h"
 
 typedef struct goro_sudog sudog;
 
 /* ---- spinlock: held only for a few loads and stores, never across a park ---------------- */
-
-static inline void goro__cpu_relax(void) {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  __asm__ __volatile__("isb" ::: "memory"); /* not YIELD: a NOP on many cores (sched.c cpu_relax) */
-#endif
-}
 
 static inline bool goro__spin_trylock(uint32_t *l) {
   return __atomic_exchange_n(l, 1, __ATOMIC_ACQUIRE) == 0;

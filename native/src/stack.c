@@ -61,7 +61,7 @@ const char *goro__stack_guard_mode(void) {
   return pool.guard_mprotect ? "mprotect (goroutines bounded by vm.max_map_count)" : "MADV_GUARD_INSTALL";
 }
 
-uint64_t goro__stack_slots_used(void) { return LOADR(&pool.fresh); }
+uint64_t goro__stack_slots_used(void) { return LOAD_RLX(&pool.fresh); }
 
 static void die(const char *what) {
   fprintf(stderr, "fatal error: goro: %s: %s\n", what, strerror(errno));
@@ -101,7 +101,7 @@ static uint32_t fresh_slot(void) {
     if (m == MAP_FAILED) die("reserving stack space");
     slots_per_reserve = (uint32_t)(bytes / STACK_SLOT);
     pool.reserve[r] = m;
-    STORE(&pool.nreserve, r + 1);
+    STORE_REL(&pool.nreserve, r + 1);
   }
   char *base = goro__stack_base(slot);
   if (!pool.guard_mprotect && madvise(base, STACK_GUARD, MADV_GUARD_INSTALL) != 0) {
@@ -111,7 +111,7 @@ static uint32_t fresh_slot(void) {
     pool.guard_mprotect = 1; /* accepted but not installed (emulation) */
   }
   if (pool.guard_mprotect && mprotect(base, STACK_GUARD, PROT_NONE) != 0) die("mprotect guard");
-  STORE(&pool.fresh, slot + 1);
+  STORE_REL(&pool.fresh, slot + 1);
   return slot;
 }
 

@@ -1,5 +1,5 @@
 /* Timers: goro_sleep parks the goroutine in a min-heap keyed by its deadline; the monitor
- * thread (sysmon, sched.c) sleeps until the earliest deadline and moves due goroutines to the
+ * thread (sysmon, sysmon.c) sleeps until the earliest deadline and moves due goroutines to the
  * global run queue. A sleeper costs a heap slot, never a thread. The same heap holds the
  * runtime's own timers (ptimer: netpoll deadlines), which call back instead of readying a G.
  *
@@ -113,6 +113,7 @@ void goro__ptimer_del(ptimer *t) {
 }
 
 size_t goro__timer_fire(int64_t now, int64_t *next) {
+  ASSERT_SCHEDLOCK_HELD(); /* core.h: debug and sanitizer builds */
   size_t fired = 0;
   ptimer *due = NULL;
   uint64_t dueseq[64];
@@ -128,7 +129,7 @@ size_t goro__timer_fire(int64_t now, int64_t *next) {
       continue;
     }
     G *g = (G *)e;
-    STORE(&g->status, G_RUNNABLE);
+    STORE_REL(&g->status, G_RUNNABLE);
     goro__globrunqput(g);
     fired++;
   }

@@ -38,7 +38,7 @@ nobody frees, ~19 KiB per run measured), consistent_order and rw_readers_share (
 ``after()`` of native/scenarios/obs.c, Go's time.After: its channel is never freed, and its
 timer goroutine, still asleep when the run ends, is discarded with its malloc'd timer; 20 and
 10 per run: ~5 and ~3 KiB per run measured, linear over 400 rounds). The runtime itself reclaims
-every G, stack slot and timer at the end of a run (cleanup_run in native/src/sched.c). The
+every G, stack slot and timer at the end of a run (cleanup_run in native/src/run.c). The
 deadlock scenario lock_order_inversion is in: the runtime detects the deadlock and goro_run
 returns (its two_locks, ~100 bytes, stays allocated by design: negligible).
 """

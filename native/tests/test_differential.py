@@ -75,7 +75,8 @@ ROOT = os.path.dirname(NATIVE)
 sys.path.insert(0, NATIVE)
 sys.path.insert(0, ROOT)
 
-import cbuild  # noqa: E402  (native/cbuild.py: sanitizer flags)
+import cbuild  # noqa: E402  (native/cbuild.py: the context switch for the compiler's target)
+import cflags  # noqa: E402  (native/cflags.py: the flags of every C build)
 from impls.golang import toolchain  # noqa: E402
 
 REGRESSIONS = os.path.join(HERE, "difftest_regressions.jsonl")
@@ -108,7 +109,7 @@ def build_native(san: str | None = None) -> str:
     headers = sorted(glob.glob(os.path.join(NATIVE, "src", "*.h"))) + [
         os.path.join(NATIVE, "include", "goro.h")
     ]
-    flags = [*cbuild.WARN, "-g", "-O1" if san else "-O2", *cbuild.sanitize_flags(san or None)]
+    flags = [*cflags.WARN, "-g", "-O1" if san else "-O2", *cflags.sanitize_flags(san or None)]
     h = hashlib.sha256(" ".join([cc, *flags]).encode())
     for p in [*srcs, asm, *headers]:
         with open(p, "rb") as f:

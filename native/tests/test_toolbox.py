@@ -31,7 +31,8 @@ NATIVE = os.path.dirname(HERE)
 SRC = os.path.join(NATIVE, "src")
 sys.path.insert(0, NATIVE)
 
-import cbuild  # noqa: E402  (native/cbuild.py: the sanitizer flags of every C build)
+import cbuild  # noqa: E402  (native/cbuild.py: the context switch for the compiler's target)
+import cflags  # noqa: E402  (native/cflags.py: the flags of every C build)
 BINARIES = ("test_sync", "test_chan", "test_panic")  # programs of test cases (`list` names them)
 MODELS = ("chan_model", "sync_model")  # programs run on generated parameters (properties below)
 SANITIZERS = ("", "address", "thread", "undefined")
@@ -55,20 +56,9 @@ def _build(san: str) -> str:
         pytest.skip(f"no C compiler ({cc})")
     out = tempfile.mkdtemp(prefix=f"goro-toolbox-{san or 'plain'}-")
     atexit.register(shutil.rmtree, out, ignore_errors=True)
-    flags = [
-        "-std=c11",
-        "-Wall",
-        "-Wextra",
-        "-Werror",
-        "-D_GNU_SOURCE",
-        "-pthread",
-        "-g",
-        "-fno-omit-frame-pointer",
-        f"-I{os.path.join(NATIVE, 'include')}",
-        f"-I{SRC}",
-    ]
+    flags = [*cflags.WARN, "-g", f"-I{os.path.join(NATIVE, 'include')}", f"-I{SRC}"]
     opt = "-O1" if san else "-O2"
-    flags += [*cbuild.sanitize_flags(san or None), opt]
+    flags += [*cflags.sanitize_flags(san or None), opt]
     asm = os.path.join(out, "switch.o")
     subprocess.run([cc, opt, "-c", cbuild.switch_source([cc]), "-o", asm], check=True)
     srcs = sorted(glob.glob(os.path.join(SRC, "*.c")))

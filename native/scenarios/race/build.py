@@ -29,13 +29,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 NATIVE = HERE.parent.parent
 PROGRAMS = ("racy", "mutex", "atomic")
-COMMON = ["-std=c11", "-D_GNU_SOURCE", "-pthread", "-fno-omit-frame-pointer", "-g",
-          f"-I{NATIVE / 'include'}", f"-I{NATIVE / 'src'}"]
-RUNTIME_FLAGS = {False: ["-O2"], True: ["-O2", "-DGORO_RACE"]}
-# both builds of a program at the same optimisation level (Go's -race does not change it
-# either), so the race build's extra time is the detector's alone; TSan supports -O2
-PROGRAM_FLAGS = {False: ["-O2"], True: ["-fsanitize=thread", "-O2"]}
-LINK_FLAGS = {False: ["-pthread"], True: ["-pthread", "-fsanitize=thread"]}
+sys.path.insert(0, str(NATIVE))
+from cflags import BASE, RACE_LINK as LINK_FLAGS, RACE_PROGRAM as PROGRAM_FLAGS, RACE_RUNTIME as RUNTIME_FLAGS  # noqa: E402
+
+COMMON = [*BASE, "-g", f"-I{NATIVE / 'include'}", f"-I{NATIVE / 'src'}"]
 CLANGS = ("clang", *(f"clang-{v}" for v in range(21, 13, -1)))
 
 
