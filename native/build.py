@@ -149,8 +149,11 @@ if __name__ == "__main__":
     dest = os.path.join(ROOT, "impls", os.path.basename(so))
     # refresh any other build of the module too (pip install -e leaves _goro.abi3.so), so an
     # older copy can never shadow this one
+    # older copy can never shadow this one. Each copy is renamed into place: a process that
+    # has the old module mapped keeps its inode (copying over it crashed a running suite)
     for path in {dest, *glob.glob(os.path.join(ROOT, "impls", "_goro.*.so"))}:
-        shutil.copy2(so, path)
+        shutil.copy2(so, path + ".new")
+        os.replace(path + ".new", path)
         print(path)
     stale = os.path.join(ROOT, "impls", UNBUILT)  # from an install that could not build it
     if os.path.exists(stale):
