@@ -13,17 +13,16 @@ race_overhead at race=1) and the loop-variable program as a ``go 1.21`` and a
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+from impls import scenario_process
 from impls.golang import toolchain
-from suite.backend import Expect, NotApplicable, RuntimeMisuse, refuted, source_where
+from suite.backend import Expect, NotApplicable, refuted, source_where
 from suite.scenarios import CATALOGUE, ScenarioError
 
 RUN_TIMEOUT_S = 900.0  # outer bound on one Go process; scenarios bound their own waits first
@@ -31,42 +30,13 @@ LOOPVAR = {"go1.21": ("1.21", "shared"), "go1.22": ("1.22", "per-iteration")}
 _SUITE_ROOT = Path(__file__).resolve().parents[2]  # holds suite/ (for suite.echo_client)
 
 
-def _die_with_parent() -> None:
-    """In the child before exec: SIGKILL it if this worker dies (the runner's timeout kill)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
-    except (OSError, AttributeError):
-        pass
-
-
 def _run_json(
     argv: list[str], env: dict[str, str] | None = None, timeout: float = RUN_TIMEOUT_S
 ) -> dict[str, Any]:
     """Run one Go program; its last stdout line is the JSON observables."""
-    try:
-        proc = subprocess.run(
-            argv,
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
-        )
-    except subprocess.TimeoutExpired:
-        raise TimeoutError(
-            f"{Path(argv[0]).name} {argv[1] if len(argv) > 1 else ''} "
-            f"did not finish within {timeout:.0f} s"
-        ) from None
-    lines = proc.stdout.strip().splitlines()
-    if proc.returncode != 0 or not lines:
-        err = toolchain.first_message(proc.stderr) if proc.stderr.strip() else "no output"
-        raise RuntimeError(f"{Path(argv[0]).name} exited with status {proc.returncode}: {err}")
-    out = json.loads(lines[-1])
-    if "@error" in out:
-        raise RuntimeMisuse(out["@error"])
-    return out
+    what = f"{Path(argv[0]).name} {argv[1] if len(argv) > 1 else ''}".strip()
+    return scenario_process.run_json(argv, what=what, timeout=timeout, env=env,
+                                     first_error=toolchain.first_message)
 
 
 # The T claims are about OS threads; on Go each one observes the goroutine side of the

@@ -30,17 +30,15 @@ JVM flags, the same for every scenario of both backends (``JVM_FLAGS``):
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
-import signal
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+from impls import scenario_process
 from impls.java import toolchain
-from suite.backend import Expect, NotApplicable, RuntimeMisuse, na, refuted, source_where
+from suite.backend import Expect, NotApplicable, na, refuted, source_where
 from suite.scenarios import CATALOGUE, ScenarioError
 
 RUN_TIMEOUT_S = 900.0  # outer bound on one JVM; scenarios bound their own waits first
@@ -53,14 +51,6 @@ LOOPVAR_NA = (
     "a Java lambda captures only effectively-final locals: `for (int i...) go(() -> use(i))` "
     "does not compile, so there is no shared-loop-variable variant to observe"
 )
-
-
-def _die_with_parent() -> None:
-    """In the child before exec: SIGKILL it if this worker dies (the runner's timeout kill)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
-    except (OSError, AttributeError):
-        pass
 
 
 def _first_error(stderr: str) -> str:
@@ -76,32 +66,8 @@ def run_json(
     argv: list[str], env: dict[str, str] | None = None, timeout: float = RUN_TIMEOUT_S
 ) -> dict[str, Any]:
     """Run the Java program; its last stdout line is the JSON observables."""
-    try:
-        proc = subprocess.run(
-            argv,
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            preexec_fn=_die_with_parent,
-        )
-    except subprocess.TimeoutExpired:
-        raise TimeoutError(
-            f"java goro.Main {argv[-2]} did not finish within {timeout:.0f} s"
-        ) from None
-    lines = proc.stdout.strip().splitlines()
-    if proc.returncode != 0 or not lines:
-        raise RuntimeError(
-            f"java exited with status {proc.returncode}: {_first_error(proc.stderr)}"
-        )
-    out = json.loads(lines[-1])
-    if "@error" in out:
-        raise RuntimeMisuse(out["@error"])
-    if "@na" in out:
-        raise NotApplicable(out["@na"])
-    return out
+    return scenario_process.run_json(argv, what=f"java goro.Main {argv[-2]}", timeout=timeout,
+                                     env=env, first_error=_first_error)
 
 
 class JavaBackend:

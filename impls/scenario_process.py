@@ -1,0 +1,45 @@
+"""Running a compiled scenario program (Go's goscen, Java's goro.Main) as a child process.
+
+The program prints one JSON object of observables as its last stdout line; ``{"@error": msg}``
+is the runtime's misuse message (suite.backend.RuntimeMisuse) and ``{"@na": reason}`` a
+scenario that makes no sense there (NotApplicable). The child dies with the worker that
+started it, so the runner's timeout kill never leaves a program running.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import signal
+import subprocess
+from typing import Any, Callable
+
+from suite.backend import NotApplicable, RuntimeMisuse
+
+
+def die_with_parent() -> None:
+    """In the child before exec: SIGKILL it if this worker dies (the runner's timeout kill)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        pass
+
+
+def run_json(argv: list[str], *, what: str, timeout: float, first_error: Callable[[str], str],
+             env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run one scenario program (`what` names it in errors); return its observables."""
+    try:
+        proc = subprocess.run(argv, check=False, capture_output=True, text=True, timeout=timeout,
+                              env=env, stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+    except subprocess.TimeoutExpired:
+        raise TimeoutError(f"{what} did not finish within {timeout:.0f} s") from None
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        err = first_error(proc.stderr) if proc.stderr.strip() else "no output"
+        raise RuntimeError(f"{what} exited with status {proc.returncode}: {err}")
+    out = json.loads(lines[-1])
+    if "@error" in out:
+        raise RuntimeMisuse(out["@error"])
+    if "@na" in out:
+        raise NotApplicable(out["@na"])
+    return out
