@@ -98,7 +98,7 @@ ALL_NAMES = [b.name for b in BENCHMARKS] + [MEMORY]
 # pyperf sampling per mode: processes x values (+1 warm-up each). "default" keeps `tox -e bench`
 # within ~10 minutes on 2 cores; "rigorous" is pyperf's own --rigorous.
 MODES = {"fast": ["--processes", "3", "--values", "2", "--min-time", "0.05"],
-         "default": ["--processes", "3", "--values", "3", "--min-time", "0.05"],
+         "default": ["--processes", "2", "--values", "3", "--min-time", "0.05"],
          "rigorous": ["--rigorous"]}
 INHERIT = ["GOROSUITE_BACKENDS", "PYTHONPATH", "XDG_CACHE_HOME", "GOCACHE", "GOMAXPROCS", "CC",
            "VIRTUAL_ENV", "LD_LIBRARY_PATH"]

@@ -549,8 +549,9 @@ CLAIMS: tuple[Claim, ...] = (
           _one("work_stealing", {"n": 10_000, "procs": 2}), check_stealing,
           about_go="the P run queues and stealing of Go's scheduler (runtime/proc.go)"),
     Claim("sched.syscall-handoff", "2-2", "G", "a goroutine blocked in a syscall doesn't stop the others",
-          "P=1: one unit blocked 200 ms in read() on a pipe; another made progress meanwhile",
-          _one("syscall_handoff", {"block_ms": 200}), check_handoff),
+          "P=1: one unit blocked 200 ms in read() on a pipe; another, spinning without ever "
+          "yielding (Go's program), made progress meanwhile and a third could still write the pipe",
+          _one("syscall_handoff", {"block_ms": 200, "yield_every": 0}), check_handoff),
     Claim("sched.gomaxprocs-default", "2-3", "G", "GOMAXPROCS defaults to the CPU count",
           "default GOMAXPROCS == the CPUs this process may use (affinity-aware, the suite's count)",
           _one("gomaxprocs"), check_gomaxprocs_default,
