@@ -354,6 +354,7 @@ static void gdestroy(P *p, G *g) {
 #endif
     goro__stack_put(p, g->slot, deep);
     g->slot = NOSLOT;
+    if (UNLIKELY(g->saved)) goro__small_forget(g);
   }
   memset(&g->gsync, 0, sizeof g->gsync);
   g->waitreason = NULL;
@@ -705,11 +706,14 @@ static void finish_switch(M *m) {
     bool (*commit)(void *) = m->commit;
     void *arg = m->commit_arg;
     m->commit = NULL;
+    bool note = UNLIKELY(goro__small) && __atomic_load_n(&g->stk_ok, __ATOMIC_RELAXED); /* g's, before commit */
     STORE(&g->status, G_WAITING);
     if (commit && !commit(arg)) {
       /* the wait is already over: run it again */
       while (LOAD(&g->status) != G_WAITING) cpu_relax();
       ready(p, g);
+    } else if (note) {
+      goro__small_parked(p, g); /* stack_copy.c: may copy its stack aside later */
     }
     break;
   }
@@ -765,6 +769,7 @@ static void gswitch(M *m, G *from, G *to) {
   P *p = m->p;
   if (to != &m->g0) {
     if (UNLIKELY(to->slot == NOSLOT)) stack_assign(p, to);
+    else if (UNLIKELY(to->saved)) goro__small_restore(to); /* stack_copy.c */
     STORER(&to->status, G_RUNNING);
   }
   STORER(&m->curg, to); /* sysmon reads curg and schedtick (preempt.c) */
@@ -860,6 +865,7 @@ void goro__park(const char *reason, bool (*commit)(void *arg), void *arg) {
   M *m = goro__getm();
   G *g = m->curg;
   g->waitreason = reason;
+  if (UNLIKELY(goro__small)) goro__small_park_note(g, commit, arg); /* stack_copy.c */
   m->commit = commit;
   m->commit_arg = arg;
   INC(m->p->parks);
@@ -1543,6 +1549,7 @@ static void cleanup_run(void) {
   for (int i = 0; i < NPROCS; i++) {
     P *p = &allp[i];
     goro__stack_flush(p);
+    goro__small_reset(p);
     p->ngfree = 0; /* free Gs are found again below */
     /* atomics: an M that just dropped its P may still be looking at the queues */
     STORE(&p->runqhead, 0);
@@ -1575,6 +1582,8 @@ static void cleanup_run(void) {
         continue;
       }
       g->slot = NOSLOT; /* every other slot returns to the pool below */
+      goro__small_forget(g);
+      g->on_rlist = 0;
       memset(&g->gsync, 0, sizeof g->gsync);
       g->waitreason = NULL;
       STORE(&g->status, G_FREE);
@@ -1624,6 +1633,10 @@ int goro_run(void (*main)(void *), void *arg, char *err, size_t errlen) {
   if (pthread_mutex_trylock(&runlock) != 0)
     return seterr(err, errlen, GORO_EINVAL, "goro_run: another run is in progress");
   void *mainarg[2] = {(void *)main, arg};
+  if (goro__small_start_run(err, errlen) != 0) { /* stack_copy.c: GORO_STACKS */
+    pthread_mutex_unlock(&runlock);
+    return GORO_EINVAL;
+  }
 
   lock();
   if (LOAD(&sched.run_state) == RUN_ENDED && !finish_run()) { /* a previous run timed out */
