@@ -80,6 +80,7 @@ struct G {
   uint32_t run_id;
   uint8_t stk_ok;       /* stack_copy.c: this park may be copied aside (atomic, relaxed) */
   uint8_t on_rlist;     /* stack_copy.c: on a P's reclaim list (atomic, relaxed) */
+  uint8_t stk_aged;     /* stack_copy.c: seen parked by one pass already (atomic, relaxed) */
   char *saved;          /* stack_copy.c: bytes [sp, stack_hi) while copied aside, else NULL */
   void *park_lock;      /* stack_copy.c: the lock of its last park (goro__park_unlock's arg) */
   struct goro_gsync gsync;

@@ -691,6 +691,16 @@ static void ready(P *p, G *g) {
   goro__wakep();
 }
 
+/* Small-stack mode (stack_copy.c): a pass may claim a waiting g (G_WAITING -> G_RECLAIMING)
+ * between a waker's look at the status and its store of G_RUNNABLE, and then copy and guard
+ * a stack that is already running. So the waker takes g out of G_WAITING by CAS, and waits
+ * out a pass that holds it. */
+static bool unwait(G *g) {
+  if (LIKELY(!goro__small)) return LOAD(&g->status) == G_WAITING;
+  int w = G_WAITING;
+  return CAS(&g->status, w, G_RUNNABLE);
+}
+
 /* We are off the stack of m->after_g: finish what its switch started. */
 static void finish_switch(M *m) {
   int a = m->after;
@@ -710,7 +720,7 @@ static void finish_switch(M *m) {
     STORE(&g->status, G_WAITING);
     if (commit && !commit(arg)) {
       /* the wait is already over: run it again */
-      while (LOAD(&g->status) != G_WAITING) cpu_relax();
+      while (!unwait(g)) cpu_relax();
       ready(p, g);
     } else if (note) {
       goro__small_parked(p, g); /* stack_copy.c: may copy its stack aside later */
@@ -874,7 +884,7 @@ void goro__park(const char *reason, bool (*commit)(void *arg), void *arg) {
 
 void goro__ready(G *g) {
   /* a waker may get here before the parking M has marked g waiting: wait that moment out */
-  for (long spins = 0; LOAD(&g->status) != G_WAITING; spins++) {
+  for (long spins = 0; !unwait(g); spins++) {
     if (spins < 1000) cpu_relax();
     else if (spins < 1000000) sched_yield();
     else crash("goro__ready: the goroutine is not waiting");

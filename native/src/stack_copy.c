@@ -148,6 +148,7 @@ void goro__small_park_note(G *g, bool (*commit)(void *), void *arg) {
   if (ok && elem && in_stacks(elem))
     ok = elem >= g->stack_lo && elem < g->stack_hi ? STK_ELEM : STK_PINNED;
   g->park_lock = arg;
+  __atomic_store_n(&g->stk_aged, 0, __ATOMIC_RELAXED); /* a new park: its second chance anew */
   __atomic_store_n(&g->stk_ok, (uint8_t)ok, __ATOMIC_RELAXED);
 }
 
@@ -170,13 +171,24 @@ static int cmp_slot(const void *a, const void *b) {
 
 static void reclaim_pass(P *p) {
   G *took[RLIST];
-  int n = 0;
-  for (int i = 0; i < p->nrlist; i++) {
+  int n = 0, kept = 0, nlist = p->nrlist;
+  for (int i = 0; i < nlist; i++) {
     G *g = p->rlist[i];
-    __atomic_store_n(&g->on_rlist, 0, __ATOMIC_RELAXED);
-    if (!__atomic_load_n(&g->stk_ok, __ATOMIC_RELAXED)) continue;
     int w = G_WAITING;
-    if (!CAS(&g->status, w, G_RECLAIMING)) continue;
+    if (!__atomic_load_n(&g->stk_ok, __ATOMIC_RELAXED) || !CAS(&g->status, w, G_RECLAIMING)) {
+      __atomic_store_n(&g->on_rlist, 0, __ATOMIC_RELAXED);
+      continue;
+    }
+    /* second chance: a goroutine seen parked by one pass is copied aside by the next if it
+     * is still parked (in the same park), so one woken a moment later costs nothing; at most
+     * half the list is kept, so every pass frees room */
+    if (rbatch > 1 && !__atomic_load_n(&g->stk_aged, __ATOMIC_RELAXED) && kept < rbatch / 2) {
+      __atomic_store_n(&g->stk_aged, 1, __ATOMIC_RELAXED);
+      STORE(&g->status, G_WAITING);
+      p->rlist[kept++] = g; /* kept < i + 1: never overwrites an entry not yet read */
+      continue;
+    }
+    __atomic_store_n(&g->on_rlist, 0, __ATOMIC_RELAXED);
     /* ours until the status is G_WAITING again; stk_ok may be that of a later park */
     int how = __atomic_load_n(&g->stk_ok, __ATOMIC_RELAXED);
     uint32_t *lock = g->park_lock;
@@ -205,7 +217,7 @@ static void reclaim_pass(P *p) {
     }
     took[n++] = g;
   }
-  p->nrlist = 0;
+  p->nrlist = kept;
   if (n == 0) return;
   qsort(took, (size_t)n, sizeof *took, cmp_slot);
   bool guards = goro__stack_guard_native();

@@ -409,6 +409,68 @@ static void case_deep_recursion(void) {
   run(deep_main, NULL);
 }
 
+/* ---- a tree of wakes on two Ps: wakers race the passes ------------------------------------ */
+
+/* Skynet's shape: each parent parks on its children's channel, each child wakes it. With two
+ * Ps a pass on one P claims waiting goroutines while wakers on the other ready them; a waker
+ * that read "waiting" and then made the goroutine runnable under a pass's feet ran it on a
+ * stack being copied and guarded (found by BenchmarkSkynet: "touched the stack ..."). A
+ * stress, not a proof: with that fix reverted this case still passed in one try (the window
+ * is a few instructions); the Python-driven 1M-leaf skynet hit it on its first run. */
+struct tnode {
+  goro_chan *up;
+  int64_t num, size;
+};
+
+static void tree(void *arg) {
+  struct tnode *me = arg;
+  int64_t sum = me->num;
+  if (me->size > 1) {
+    int64_t kids = me->size < 10 ? me->size : 10, num = me->num;
+    goro_chan *c = goro_chan_make(sizeof(int64_t), 0);
+    struct tnode *child = malloc((size_t)kids * sizeof *child);
+    for (int64_t i = 0; i < kids; i++) {
+      int64_t size = me->size / kids + (i < me->size % kids);
+      child[i] = (struct tnode){c, num, size};
+      num += size;
+      goro_go(tree, &child[i]);
+    }
+    sum = 0;
+    for (int64_t i = 0, part; i < kids; i++) {
+      goro_chan_recv(c, &part);
+      sum += part;
+    }
+    free(child);
+    goro_chan_free(c);
+  }
+  goro_chan_send(me->up, &sum);
+}
+
+static void tree_main(void *arg) {
+  int64_t leaves = *(int64_t *)arg, total = 0;
+  struct tnode *root = malloc(sizeof *root);
+  *root = (struct tnode){goro_chan_make(sizeof(int64_t), 0), 0, leaves};
+  goro_go(tree, root);
+  goro_chan_recv(root->up, &total);
+  CHECK(total == leaves * (leaves - 1) / 2, "tree sum %lld", (long long)total);
+  goro_chan_free(root->up);
+  free(root);
+}
+
+static void case_tree_wakes(void) {
+  char err[128];
+  CHECK(goro_set_procs(2, err, sizeof err) == GORO_OK, "%s", err);
+#if defined(GORO_ASAN) || defined(GORO_FIBERS)
+  int64_t leaves = 2000; /* within the sanitizer builds' slots and fibers */
+#else
+  int64_t leaves = 1000000; /* the race showed within one run of this size */
+#endif
+  uint64_t r0 = reclaimed();
+  small_mode(NULL);
+  for (int i = 0; i < 3; i++) run(tree_main, &leaves);
+  CHECK(reclaimed() > r0, "nothing copied aside");
+}
+
 /* ---- what must end the process: in a forked child --------------------------------------- */
 
 /* Runs fn in a child with stderr to a pipe; returns its exit status, stderr in buf. */
@@ -552,6 +614,7 @@ static const struct {
     {"mutex", case_mutex},                 {"deep_recursion", case_deep_recursion},
     {"overflow", case_overflow},           {"shared_stack_refused", case_shared_stack_refused},
     {"mode_choice", case_mode_choice},     {"default_untouched", case_default_untouched},
+    {"tree_wakes", case_tree_wakes},
 };
 
 int main(int argc, char **argv) {

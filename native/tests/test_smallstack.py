@@ -24,7 +24,7 @@ if SANITIZE not in (None, *cbuild.SANITIZERS):
     raise pytest.UsageError(f"GORO_SANITIZE={SANITIZE!r}: accepted are unset, 'address', 'thread' or 'undefined'")
 
 CASES = ["park_many", "chan_values", "chan_close", "select", "mutex", "deep_recursion", "overflow",
-         "shared_stack_refused", "mode_choice", "default_untouched"]
+         "shared_stack_refused", "mode_choice", "default_untouched", "tree_wakes"]
 TIMEOUT = 300 if SANITIZE else 120
 
 
