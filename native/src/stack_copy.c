@@ -145,8 +145,8 @@ static bool in_stacks(const void *addr) { return addr && goro__stack_slot_of(add
 void goro__small_park_note(G *g, bool (*commit)(void *), void *arg) {
   int ok = commit == goro__park_unlock && !in_stacks(arg) ? STK_PLAIN : STK_PINNED;
   char *elem = goro__gsync(g)->sg.elem;
-  if (ok && elem && in_stacks(elem))
-    ok = elem >= g->stack_lo && elem < g->stack_hi ? STK_ELEM : STK_PINNED;
+  if (ok && elem) /* its own stack is the common case: no walk over the reservations */
+    ok = elem >= g->stack_lo && elem < g->stack_hi ? STK_ELEM : in_stacks(elem) ? STK_PINNED : STK_PLAIN;
   g->park_lock = arg;
   __atomic_store_n(&g->stk_aged, 0, __ATOMIC_RELAXED); /* a new park: its second chance anew */
   __atomic_store_n(&g->stk_ok, (uint8_t)ok, __ATOMIC_RELAXED);
@@ -243,7 +243,9 @@ static void reclaim_pass(P *p) {
 /* finish_switch: g has parked (its commit succeeded) and may be reclaimed; ok was read
  * before the commit, after which g may already be running elsewhere. */
 void goro__small_parked(P *p, G *g) {
-  if (!p || __atomic_exchange_n(&g->on_rlist, 1, __ATOMIC_RELAXED)) return;
+  /* a load first: a goroutine that parks again and again stays listed until a pass */
+  if (!p || __atomic_load_n(&g->on_rlist, __ATOMIC_RELAXED) || __atomic_exchange_n(&g->on_rlist, 1, __ATOMIC_RELAXED))
+    return;
   p->rlist[p->nrlist++] = g;
   if (p->nrlist >= rbatch) reclaim_pass(p);
 }

@@ -66,13 +66,24 @@ static int64_t rss_bytes(void) {
   return (int64_t)res * sysconf(_SC_PAGESIZE);
 }
 
+/* Page tables (VmPTE): not in RSS, but memory all the same; printed beside it. */
+static int64_t pte_bytes(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  char line[256];
+  long kb = -1;
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "VmPTE: %ld kB", &kb) == 1) break;
+  if (f) fclose(f);
+  return kb < 0 ? -1 : (int64_t)kb * 1024;
+}
+
 /* ---- many parked goroutines: copied aside in batches, all woken --------------------------- */
 
 struct many {
   goro_chan *release;
   goro_waitgroup done;
   int64_t n, woke;
-  int64_t rss_per;
+  int64_t rss_per, pte_per;
 };
 
 static void many_unit(void *arg) {
@@ -89,7 +100,7 @@ static void many_main(void *arg) {
   m->release = goro_chan_make(0, 0);
   goro_wg_add(&m->done, m->n);
   uint64_t r0 = reclaimed(), s0 = restored();
-  int64_t rss0 = rss_bytes(), live0 = goro_count();
+  int64_t rss0 = rss_bytes(), pte0 = pte_bytes(), live0 = goro_count();
   for (int64_t i = 0; i < m->n; i++) goro_go(many_unit, m);
   goro_stats st;
   goro_stats_get(&st);
@@ -100,6 +111,7 @@ static void many_main(void *arg) {
     goro_yield();
   }
   m->rss_per = (rss_bytes() - rss0) / m->n;
+  m->pte_per = (pte_bytes() - pte0) / m->n;
   /* all but the last partial batch of each P are copied aside */
   CHECK(reclaimed() - r0 + (uint64_t)RLIST * (uint64_t)goro_procs() >= (uint64_t)m->n, "reclaimed %llu of %lld",
         (unsigned long long)(reclaimed() - r0), (long long)m->n);
@@ -131,7 +143,8 @@ static void case_park_many(void) {
   /* the bound, with room: the G (~330 B), the copy and malloc's header */
   CHECK(m.rss_per <= 1024, "%lld B resident per parked goroutine", (long long)m.rss_per);
 #endif
-  printf("park_many: %lld parked, %lld B resident each\n", (long long)m.n, (long long)m.rss_per);
+  printf("park_many: %lld parked, %lld B resident each, page tables %lld B each\n", (long long)m.n,
+         (long long)m.rss_per, (long long)m.pte_per);
 }
 
 /* ---- channel values handed between parked goroutines ------------------------------------- */
