@@ -345,4 +345,11 @@ class SmallStackBackend(NativeBackend):
 backend = NativeBackend()
 backend.expectations = expectations_here()
 small_backend = SmallStackBackend()
-small_backend.expectations = expectations_here()
+small_backend.expectations = {
+    **expectations_here(),
+    # below the article's range, not inside it: a parked goroutine keeps the ~0.5 KiB of stack
+    # it used, copied aside, and no page (python -m suite.worker native-small parked)
+    "stack.initial-size": refuted(
+        "smaller than 2 KiB: 574 B resident per parked goroutine at n=100k (562-570 B at 1M; the "
+        "default mode 4,357 B): the used ~0.5 KiB of stack is copied aside and its page dropped"),
+}

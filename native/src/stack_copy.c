@@ -204,6 +204,9 @@ static void reclaim_pass(P *p) {
     if (buf) {
       copy_words((uint64_t *)buf, (const uint64_t *)g->sp, len / 8);
       g->saved = buf;
+      /* race build: the copy is malloc'ed on this goroutine's fiber and freed on g's; the
+       * runtime's own ordering (the status CAS) is invisible to TSan there (race.h) */
+      RACE_RELEASE(buf);
       if (how == STK_ELEM) {
         sudog *sg = &goro__gsync(g)->sg;
         char *e = sg->elem;
@@ -279,13 +282,17 @@ void goro__small_restore(G *g) {
   char *e = sg->elem;
   if (e >= buf && e < buf + len) sg->elem = (char *)g->sp + (e - buf);
   g->saved = NULL;
+  RACE_ACQUIRE(buf);
   free(buf);
   __atomic_fetch_add(&n_restored, 1, __ATOMIC_RELAXED);
 }
 
 /* A goroutine that ends (or is discarded with its run) while copied aside. */
 void goro__small_forget(G *g) {
-  if (g->saved) unguard(g);
+  if (g->saved) {
+    unguard(g);
+    RACE_ACQUIRE(g->saved);
+  }
   free(g->saved);
   g->saved = NULL;
   __atomic_store_n(&g->on_rlist, 0, __ATOMIC_RELAXED);
