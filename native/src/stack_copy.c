@@ -169,6 +169,14 @@ static int cmp_slot(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* Give back a claim without copying. A CAS, not a store: a pinned park (a sleep, I/O) is
+ * made runnable by a plain store of G_RUNNABLE (timer.c, netpoll.c), which must not be
+ * overwritten; every other waker waits for G_WAITING (goro__ready). */
+static void unclaim(G *g) {
+  int r = G_RECLAIMING;
+  CAS(&g->status, r, G_WAITING);
+}
+
 static void reclaim_pass(P *p) {
   G *took[RLIST];
   int n = 0, kept = 0, nlist = p->nrlist;
@@ -179,24 +187,30 @@ static void reclaim_pass(P *p) {
       __atomic_store_n(&g->on_rlist, 0, __ATOMIC_RELAXED);
       continue;
     }
+    /* ours until the status is G_WAITING again. The first look at stk_ok may have been at an
+     * earlier park; this one is of the park g is in now (its status store came after it) */
+    int how = __atomic_load_n(&g->stk_ok, __ATOMIC_RELAXED);
+    if (how == STK_PINNED || g->saved || g->slot == NOSLOT) {
+      __atomic_store_n(&g->on_rlist, 0, __ATOMIC_RELAXED);
+      unclaim(g);
+      continue;
+    }
     /* second chance: a goroutine seen parked by one pass is copied aside by the next if it
      * is still parked (in the same park), so one woken a moment later costs nothing; at most
      * half the list is kept, so every pass frees room */
     if (rbatch > 1 && !__atomic_load_n(&g->stk_aged, __ATOMIC_RELAXED) && kept < rbatch / 2) {
       __atomic_store_n(&g->stk_aged, 1, __ATOMIC_RELAXED);
-      STORE(&g->status, G_WAITING);
+      unclaim(g);
       p->rlist[kept++] = g; /* kept < i + 1: never overwrites an entry not yet read */
       continue;
     }
     __atomic_store_n(&g->on_rlist, 0, __ATOMIC_RELAXED);
-    /* ours until the status is G_WAITING again; stk_ok may be that of a later park */
-    int how = __atomic_load_n(&g->stk_ok, __ATOMIC_RELAXED);
     uint32_t *lock = g->park_lock;
     /* STK_ELEM: a peer reads or writes the value through sg->elem under the channel's lock;
      * holding it, we copy the stack and point sg->elem at the copy, so a peer that comes
      * later uses the copy and none can write the stack between our copy and the madvise */
-    if (how == STK_PINNED || g->saved || g->slot == NOSLOT || (how == STK_ELEM && !goro__spin_trylock(lock))) {
-      STORE(&g->status, G_WAITING);
+    if (how == STK_ELEM && !goro__spin_trylock(lock)) {
+      unclaim(g);
       continue;
     }
     size_t len = (size_t)(g->stack_hi - (char *)g->sp);
@@ -215,7 +229,7 @@ static void reclaim_pass(P *p) {
     }
     if (how == STK_ELEM) goro__spin_unlock(lock);
     if (!buf) { /* keep it whole: memory is short, not wrong */
-      STORE(&g->status, G_WAITING);
+      unclaim(g);
       continue;
     }
     took[n++] = g;
