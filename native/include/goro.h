@@ -44,6 +44,20 @@ int goro_set_procs(int n, char *err, size_t errlen);
  * else the number of CPUs this process may run on (sched_getaffinity), else online CPUs. */
 int goro_procs(void);
 
+/* Stack mode of the next runs: "default" (each goroutine's stack pages stay committed while
+ * it is parked: at least 4 KiB each) or "small" (parked goroutines have the bytes of stack
+ * they use copied aside in batches and their pages dropped: ~0.5-1 KiB each; the copy is put
+ * back when they run again, at the same addresses). NULL: from the environment variable
+ * GORO_STACKS (default, small; unset = default), read when each run starts. An unknown mode
+ * returns GORO_EINVAL naming the accepted ones. In small mode a goroutine that parks with a
+ * stack address published to the runtime (a Mutex/WaitGroup in a goroutine's frame, a channel
+ * value received into a local) is never copied aside, and a program that writes into another
+ * goroutine's stack while that goroutine is copied aside ends with "fatal error: goroutine N's
+ * stack was written while it was parked and copied aside": share heap memory, not stack
+ * addresses, between goroutines. Design: native/src/stack_copy.c. */
+int goro_set_stacks(const char *mode, char *err, size_t errlen);
+const char *goro_stacks(void); /* the mode of the current (or last) run */
+
 /* Run main(arg) as goroutine 1 on GOMAXPROCS Ps; return when it returns, or when the run
  * ends with a panic, fatal error or deadlock. Goroutines still parked or runnable when main
  * returns are discarded (as when a Go program exits). err gets the message (may be NULL). */

@@ -130,10 +130,15 @@ static void skynet(void *arg) {
 SCEN_MAIN(skynet) {
   int64_t leaves = param(s, "leaves"), seed = param(s, "seed"), total;
   goro_chan *result = goro_chan_make(sizeof(int64_t), 0);
-  struct node root = {result, 0, leaves};
+  /* on the heap: the root goroutine reads it while main is parked (GORO_STACKS=small refuses
+   * a stack address shared between goroutines) */
+  struct node *root = malloc(sizeof *root);
+  if (!root) goro_panic("skynet: out of memory");
+  *root = (struct node){result, 0, leaves};
   int64_t t0 = goro_nanotime();
-  goro_go(skynet, &root);
+  goro_go(skynet, root);
   goro_chan_recv(result, &total);
+  free(root); /* the root has sent: nobody reads it any more */
   int64_t t = goro_nanotime() - t0;
   goro_chan_free(result);
   obs_num(&s->out, "seconds", secs(t));

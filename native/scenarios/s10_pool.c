@@ -1,4 +1,6 @@
 /* §10 the worker pool: workers square jobs from a channel into a results channel. */
+#include <stdlib.h>
+
 #include "plan.h"
 #include "scen.h"
 
@@ -31,22 +33,25 @@ struct consumer {
   int64_t sample_every, peak_live;
 };
 
-/* The article's main(): returns the sum. */
+/* The article's main(): returns the sum. The pool is on the heap, where Go's escape analysis
+ * puts it: the workers use it while main is parked, and the small-stack mode
+ * (GORO_STACKS=small, native/src/stack_copy.c) refuses stack addresses shared that way. */
 static int64_t pool(int64_t num_workers, int64_t num_jobs, struct consumer *rec) {
-  struct pool p = {0};
-  p.jobs = goro_chan_make(sizeof(int64_t), (size_t)num_jobs);
-  p.results = goro_chan_make(sizeof(int64_t), (size_t)num_jobs);
+  struct pool *p = calloc(1, sizeof *p);
+  if (!p) goro_panic("worker pool: out of memory");
+  p->jobs = goro_chan_make(sizeof(int64_t), (size_t)num_jobs);
+  p->results = goro_chan_make(sizeof(int64_t), (size_t)num_jobs);
 
-  goro_wg_add(&p.workers, num_workers);
-  for (int64_t w = 0; w < num_workers; w++) goro_go(worker, &p);
-  for (int64_t j = 1; j <= num_jobs; j++) goro_chan_send(p.jobs, &j);
-  goro_chan_close(p.jobs); /* the workers' range loops end */
+  goro_wg_add(&p->workers, num_workers);
+  for (int64_t w = 0; w < num_workers; w++) goro_go(worker, p);
+  for (int64_t j = 1; j <= num_jobs; j++) goro_chan_send(p->jobs, &j);
+  goro_chan_close(p->jobs); /* the workers' range loops end */
 
-  goro_wg_add(&p.closer, 1);
-  goro_go(close_results, &p);
+  goro_wg_add(&p->closer, 1);
+  goro_go(close_results, p);
 
   int64_t total = 0, r, got = 0;
-  while (goro_chan_recv(p.results, &r)) {
+  while (goro_chan_recv(p->results, &r)) {
     total += r;
     if (rec) {
       rec->plan += plan_term(rec->seed, 0, 0, (uint64_t)r);
@@ -56,9 +61,10 @@ static int64_t pool(int64_t num_workers, int64_t num_jobs, struct consumer *rec)
       }
     }
   }
-  goro_wg_wait(&p.closer); /* the closer is off the channel before it is freed */
-  goro_chan_free(p.jobs);
-  goro_chan_free(p.results);
+  goro_wg_wait(&p->closer); /* the closer is off the channel before it is freed */
+  goro_chan_free(p->jobs);
+  goro_chan_free(p->results);
+  free(p);
   return total;
 }
 

@@ -66,7 +66,9 @@
 typedef struct M M;
 typedef struct P P;
 
-enum gstatus { G_FREE = 0, G_RUNNABLE, G_RUNNING, G_SYSCALL, G_WAITING, G_DEAD };
+enum gstatus { G_FREE = 0, G_RUNNABLE, G_RUNNING, G_SYSCALL, G_WAITING, G_DEAD,
+  G_RECLAIMING, /* stack_copy.c: a waiting G whose stack is being copied aside */
+};
 
 #define NOSLOT UINT32_MAX
 
@@ -88,6 +90,11 @@ struct G {
   int64_t chainlen;     /* ... and its length, so a batch moves in O(1) under the lock */
   int64_t when;         /* timer deadline (goro_sleep) */
   uint32_t run_id;
+  uint8_t stk_ok;       /* stack_copy.c: this park may be copied aside (atomic, relaxed) */
+  uint8_t on_rlist;     /* stack_copy.c: on a P's reclaim list (atomic, relaxed) */
+  uint8_t stk_aged;     /* stack_copy.c: seen parked by one pass already (atomic, relaxed) */
+  char *saved;          /* stack_copy.c: bytes [sp, stack_hi) while copied aside, else NULL */
+  void *park_lock;      /* stack_copy.c: the lock of its last park (goro__park_unlock's arg) */
   struct goro_gsync gsync;
 #ifdef GORO_ASAN
   void *asan_fake_stack;
@@ -103,6 +110,7 @@ struct G {
 #define RUNQ_SIZE 256
 #define GFREE_CACHE 256
 #define STACK_CACHE 16
+#define RLIST 128 /* stack_copy.c: parked Gs a P notes before one reclaim pass */
 
 struct P {
   int id;
@@ -122,6 +130,8 @@ struct P {
   uint32_t stackcache[STACK_CACHE];
   /* counters; written by the owner only, read racily by goro_stats_* */
   uint64_t spawns, exits, switches, steals, handoffs, parks;
+  int nrlist;        /* stack_copy.c: Gs parked here since the last reclaim pass */
+  G *rlist[RLIST];
 } __attribute__((aligned(64)));
 
 enum after {
@@ -265,6 +275,18 @@ void goro__stack_reset_free(uint32_t *slots, size_t n); /* the free pool is exac
 const char *goro__stack_guard_mode(void);
 void goro__stack_signals_thread(M *m); /* per-M sigaltstack */
 uint64_t goro__stack_slots_used(void);
+uint32_t goro__stack_slot_of(const void *addr); /* the slot holding addr, or NOSLOT */
+bool goro__stack_guard_native(void); /* MADV_GUARD_INSTALL works (else mprotect guards) */
+
+/* stack_copy.c: the small-stack mode (design note there) */
+extern int goro__small;
+int goro__small_start_run(char *err, size_t errlen);
+void goro__small_park_note(G *g, bool (*commit)(void *), void *arg);
+void goro__small_parked(P *p, G *g);
+void goro__small_restore(G *g);
+void goro__small_forget(G *g);
+void goro__small_reset(P *p);
+void goro__small_counts(uint64_t *reclaimed, uint64_t *restored, uint64_t *passes);
 
 /* timer.c */
 /* A runtime timer (netpoll.c's deadlines) beside the sleeping Gs in the one heap. fire runs

@@ -120,6 +120,7 @@ void gdestroy(P *p, G *g) {
 #endif
     goro__stack_put(p, g->slot, deep);
     g->slot = NOSLOT;
+    if (UNLIKELY(g->saved)) goro__small_forget(g);
   }
   memset(&g->gsync, 0, sizeof g->gsync);
   g->waitreason = NULL;

@@ -187,6 +187,7 @@ static void cleanup_run(void) {
   for (int i = 0; i < NPROCS; i++) {
     P *p = &allp[i];
     goro__stack_flush(p);
+    goro__small_reset(p);
     p->ngfree = 0; /* free Gs are found again below */
     /* atomics: an M that just dropped its P may still be looking at the queues */
     STORE_REL(&p->runqhead, 0);
@@ -219,6 +220,8 @@ static void cleanup_run(void) {
         continue;
       }
       g->slot = NOSLOT; /* every other slot returns to the pool below */
+      goro__small_forget(g);
+      g->on_rlist = 0;
       memset(&g->gsync, 0, sizeof g->gsync);
       g->waitreason = NULL;
       STORE_REL(&g->status, G_FREE);
@@ -271,6 +274,10 @@ int goro_run(void (*main)(void *), void *arg, char *err, size_t errlen) {
   if (pthread_mutex_trylock(&runlock) != 0)
     return seterr(err, errlen, GORO_EINVAL, "goro_run: another run is in progress");
   void *mainarg[2] = {(void *)main, arg};
+  if (goro__small_start_run(err, errlen) != 0) { /* stack_copy.c: GORO_STACKS */
+    pthread_mutex_unlock(&runlock);
+    return GORO_EINVAL;
+  }
 
   lock();
   if (LOAD_SEQ(&sched.run_state) == RUN_ENDED && !finish_run()) { /* a previous run timed out */

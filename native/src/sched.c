@@ -356,6 +356,16 @@ static void ready(P *p, G *g) {
   goro__wakep();
 }
 
+/* Small-stack mode (stack_copy.c): a pass may claim a waiting g (G_WAITING -> G_RECLAIMING)
+ * between a waker's look at the status and its store of G_RUNNABLE, and then copy and guard
+ * a stack that is already running. So the waker takes g out of G_WAITING by CAS, and waits
+ * out a pass that holds it. Called by wakers (goro__ready, a failed park commit); no lock. */
+static bool unwait(G *g) {
+  if (LIKELY(!goro__small)) return LOAD_SEQ(&g->status) == G_WAITING;
+  int w = G_WAITING;
+  return CAS_SEQ(&g->status, w, G_RUNNABLE);
+}
+
 /* We are off the stack of m->after_g: finish what its switch started.
  * The G (or g0) just switched to, on m, before anything else runs there; sched lock not held. */
 static void finish_switch(M *m) {
@@ -372,11 +382,14 @@ static void finish_switch(M *m) {
     bool (*commit)(void *) = m->commit;
     void *arg = m->commit_arg;
     m->commit = NULL;
+    bool note = UNLIKELY(goro__small) && __atomic_load_n(&g->stk_ok, __ATOMIC_RELAXED); /* g's, before commit */
     STORE_REL(&g->status, G_WAITING);
     if (commit && !commit(arg)) {
       /* the wait is already over: run it again */
-      while (LOAD_SEQ(&g->status) != G_WAITING) cpu_relax();
+      while (!unwait(g)) cpu_relax();
       ready(p, g);
+    } else if (note) {
+      goro__small_parked(p, g); /* stack_copy.c: may copy its stack aside later */
     }
     break;
   }
@@ -436,6 +449,7 @@ void gswitch(M *m, G *from, G *to) {
   P *p = m->p;
   if (to != &m->g0) {
     if (UNLIKELY(to->slot == NOSLOT)) stack_assign(p, to);
+    else if (UNLIKELY(to->saved)) goro__small_restore(to); /* stack_copy.c */
     STORE_RLX(&to->status, G_RUNNING);
   }
   STORE_RLX(&m->curg, to); /* sysmon reads curg and schedtick (preempt.c) */
@@ -512,6 +526,7 @@ void goro__park(const char *reason, bool (*commit)(void *arg), void *arg) {
   M *m = goro__getm();
   G *g = m->curg;
   g->waitreason = reason;
+  if (UNLIKELY(goro__small)) goro__small_park_note(g, commit, arg); /* stack_copy.c */
   m->commit = commit;
   m->commit_arg = arg;
   INC(m->p->parks);
@@ -521,7 +536,7 @@ void goro__park(const char *reason, bool (*commit)(void *arg), void *arg) {
 /* Any goroutine or thread that took g off a wait queue (under that queue's lock or its commit). */
 void goro__ready(G *g) {
   /* a waker may get here before the parking M has marked g waiting: wait that moment out */
-  for (long spins = 0; LOAD_SEQ(&g->status) != G_WAITING; spins++) {
+  for (long spins = 0; !unwait(g); spins++) {
     if (spins < 1000) cpu_relax();
     else if (spins < 1000000) sched_yield();
     else crash("goro__ready: the goroutine is not waiting");

@@ -57,11 +57,24 @@ char *goro__stack_base(uint32_t slot) {
   return pool.reserve[slot / SLOTS_PER_RESERVE] + (size_t)(slot % SLOTS_PER_RESERVE) * STACK_SLOT;
 }
 
+uint32_t goro__stack_slot_of(const void *addr) {
+  const char *a = addr;
+  int n = LOAD_SEQ(&pool.nreserve);
+  size_t bytes = (size_t)slots_per_reserve * STACK_SLOT;
+  for (int r = 0; r < n; r++) {
+    const char *lo = pool.reserve[r];
+    if (a >= lo && a < lo + bytes) return (uint32_t)r * SLOTS_PER_RESERVE + (uint32_t)((size_t)(a - lo) / STACK_SLOT);
+  }
+  return NOSLOT;
+}
+
 const char *goro__stack_guard_mode(void) {
   return pool.guard_mprotect ? "mprotect (goroutines bounded by vm.max_map_count)" : "MADV_GUARD_INSTALL";
 }
 
 uint64_t goro__stack_slots_used(void) { return LOAD_RLX(&pool.fresh); }
+
+bool goro__stack_guard_native(void) { return !LOAD_RLX(&pool.guard_mprotect); }
 
 static void die(const char *what) {
   fprintf(stderr, "fatal error: goro: %s: %s\n", what, strerror(errno));
@@ -234,6 +247,21 @@ static void on_fault(int sig, siginfo_t *si, void *uc) {
       (void)w;
       _exit(2);
     }
+  }
+  /* small-stack mode (stack_copy.c): the usable part of a slot faults only while its
+   * goroutine is parked with its stack copied aside and the pages guarded */
+  uint32_t slot = goro__small ? goro__stack_slot_of(a) : NOSLOT;
+  if (slot != NOSLOT && a >= goro__stack_base(slot) + STACK_GUARD) {
+    char msg[400];
+    size_t n = 0;
+    put_str(msg, &n, sizeof msg, "fatal error: goroutine ");
+    put_u64(msg, &n, sizeof msg, g && g != &m->g0 ? g->goid : 0);
+    put_str(msg, &n, sizeof msg,
+            " touched the stack of another goroutine that is parked with its stack copied aside "
+            "(GORO_STACKS=small: share heap memory, not stack addresses, between goroutines)\n");
+    ssize_t w = write(2, msg, n);
+    (void)w;
+    _exit(2);
   }
   /* not ours: hand the fault to whoever had it before (default: die with the signal) */
   struct sigaction *old = sig == SIGSEGV ? &old_segv : &old_bus;
