@@ -58,7 +58,7 @@ def _slow(**p: Any) -> dict[str, dict[str, Any]]:
 
 
 BENCHMARKS: tuple[Bench, ...] = (
-    Bench("Spawn", "spawn", {"n": 1_000_000, "procs": 2}, "n", by_kind=_slow(n=20_000),
+    Bench("Spawn", "spawn", {"n": 1_000_000, "procs": 2}, "n", by_kind=_slow(n=5_000),
           doc="spawn + run an empty unit + complete, ns per unit"),
     Bench("Yield", "pingpong_yield", {"n": 1_000_000}, "n", by_kind=_slow(n=20_000),
           doc="two units yielding to each other at one processor, ns per switch"),
@@ -73,7 +73,7 @@ BENCHMARKS: tuple[Bench, ...] = (
     Bench("RWMutexReadHeavy", "rw_vs_mutex", {"n": 200_000, "read_pct": 95, "procs": 2, "rw": 1}, "n",
           by_kind=_slow(n=10_000, read_pct=95, procs=2, rw=1),
           doc="the plan's ops, 95% reads of 256 dependent loads, under RWMutex, ns per op"),
-    Bench("WaitGroup", "waitgroup", {"n": 100_000}, "n", by_kind=_slow(n=10_000),
+    Bench("WaitGroup", "waitgroup", {"n": 100_000}, "n", by_kind=_slow(n=2_000),
           doc="fan-out/fan-in of 100k units with a WaitGroup, ns per unit"),
     Bench("Once", "once", {"n": 2_000_000}, "n", by_kind=_slow(n=200_000),
           doc="once.Do after the first call (fast path), ns per call"),

@@ -154,12 +154,25 @@ def check_dynamic_growth(r: dict[str, Obs]) -> tuple[str, dict]:
     return verdict(grown and bool(ov["clear_error"])), ev
 
 
+# A per-op time within this factor of a claim's bound is too close to call: run to run (JIT
+# warm-up, GC, the machine) it lands on both sides (Java's virtual-thread spawn: 806-1,338 ns
+# against 1,000 in eight quiet runs), so the verdict would flip. The suite says so instead.
+BORDERLINE = 1.5
+
+
 def _ns_check(key: str, below: float | None = None, at_least: float | None = None) -> Check:
+    bound = below if below is not None else at_least
+
     def check(r: dict[str, Obs]) -> tuple[str, dict]:
         o = r["run"]
         ns = o["seconds"] / o["ops"] * 1e9
+        ev = {key: _r(ns), "n": o["ops"]}
+        if bound is not None and bound / BORDERLINE < ns < bound * BORDERLINE:
+            return "inconclusive", {"reason": f"borderline: {ns:,.0f} ns is within a factor of "
+                                    f"{BORDERLINE} of the {bound:,.0f} ns bound, where run-to-run "
+                                    "spread puts it on either side", **ev}
         ok = (below is None or ns < below) and (at_least is None or ns >= at_least)
-        return verdict(ok), {key: _r(ns), "n": o["ops"]}
+        return verdict(ok), ev
     return check
 
 

@@ -32,7 +32,7 @@ def test_claim(backend_name: str, claim_id: str, request: pytest.FixtureRequest)
     if ok is not True:
         pytest.skip(f"backend {backend_name} unavailable: {ok}")
     rec = runner.evaluate(claim, backend_name, b, quick=True, refs=_references())
-    if rec["observed"] == "inconclusive":
+    if rec["observed"] == "inconclusive" and rec["expected"] != "inconclusive":
         # withheld only because other processes loaded the machine while it was measured (the
         # runner's meter says how much): on an idle machine this branch is never taken
         busiest = max(r.get("interference") or 0.0 for r in rec["runs"])
