@@ -80,7 +80,8 @@ BENCHMARKS: tuple[Bench, ...] = (
     Bench("WorkerPool", "worker_pool", {"workers": 8, "jobs": 100_000}, "jobs", by_kind=_slow(workers=8, jobs=20_000),
           doc="8 workers squaring 100k jobs through channels, ns per job"),
     Bench("Skynet", "skynet", {"leaves": 1_000_000}, None, unit="ms/op",
-          by_kind={**_slow(leaves=10_000), "os-thread": {"leaves": 1_000}},
+          by_kind={**_slow(leaves=10_000), "os-thread": {"leaves": 1_000},
+                   "virtual-thread": {"leaves": 100_000}},  # 1M: ~13 s a call on the JVM
           doc="skynet: 1M leaves, 10 children per level summed through channels, ms per tree"),
     # BenchmarkEcho: ~10,000 loopback round trips of 64 bytes per call at every c, the same
     # sizes on every kind (a round trip costs tens of µs everywhere); ns per round trip
