@@ -96,8 +96,8 @@ MEMORY_SIZES = (10_000, 100_000, 1_000_000)
 BY_NAME = {b.name: b for b in BENCHMARKS}
 ALL_NAMES = [b.name for b in BENCHMARKS] + [MEMORY]
 
-# pyperf sampling per mode: processes x values (+1 warm-up each). "default" keeps `tox -e bench`
-# within ~10 minutes on 2 cores; "rigorous" is pyperf's own --rigorous.
+# pyperf sampling per mode: processes x values (+1 warm-up each). "default" is tox -e bench's
+# (17 min with eight backends on 2 cores, see README); "rigorous" is pyperf's own --rigorous.
 MODES = {"fast": ["--processes", "3", "--values", "2", "--min-time", "0.05"],
          "default": ["--processes", "2", "--values", "3", "--min-time", "0.05"],
          "rigorous": ["--rigorous"]}
