@@ -145,8 +145,11 @@ def environment_md(results: dict) -> str:
     rows = [(k, "–" if env.get(k) is None else env.get(k)) for k in keys]
     brows = [(n, i.get("kind"), "yes" if i.get("available") else "no", i.get("version") or i.get("reason"))
              for n, i in (results.get("backends") or {}).items()]
+    # a backend's own note: when to pick it (native-small's mode, say)
+    notes = [f"- `{n}`: {i['note']}" for n, i in (results.get("backends") or {}).items() if i.get("note")]
     return (tabulate(rows, headers=["environment", ""], tablefmt="github") + "\n\n"
-            + tabulate(brows, headers=["backend", "kind", "available", "version / reason"], tablefmt="github"))
+            + tabulate(brows, headers=["backend", "kind", "available", "version / reason"], tablefmt="github")
+            + ("\n\n" + "\n".join(notes) if notes else ""))
 
 
 def benchmarks_md(results: dict) -> str:

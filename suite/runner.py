@@ -251,7 +251,8 @@ def available_backends(names: list[str]) -> tuple[dict[str, Any], dict[str, dict
                 version = f"unknown ({e})"
             usable[n] = b
         info[n] = {"kind": b.kind, "available": ok is True, "version": version,
-                   "reason": None if ok is True else str(ok)}
+                   "reason": None if ok is True else str(ok),
+                   **({"note": b.note} if getattr(b, "note", None) else {})}
     return usable, info
 
 

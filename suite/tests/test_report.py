@@ -79,3 +79,12 @@ def test_report_of_a_missing_run_is_a_clear_error(tmp_path):
     p = subprocess.run([sys.executable, "-m", "suite", "report", str(tmp_path)], capture_output=True,
                        text=True, timeout=100)
     assert p.returncode == 2 and "no results.json" in p.stderr
+
+
+def test_a_backends_note_says_when_to_pick_it() -> None:
+    """A backend's `note` (native-small: when to pick its mode) reaches the report."""
+    from reports import render
+    md = render.environment_md({"environment": {}, "backends": {
+        "plain": {"kind": "goroutine", "available": True, "version": "1"},
+        "small": {"kind": "goroutine", "available": True, "version": "1", "note": "pick me for idle ones"}}})
+    assert "- `small`: pick me for idle ones" in md and "`plain`:" not in md
