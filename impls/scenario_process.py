@@ -1,4 +1,5 @@
-"""Running a compiled scenario program (Go's goscen, Java's goro.Main) as a child process.
+"""Running a compiled scenario program (Go's goscen, Java's goro.Main) as a child process, and
+asking a toolchain its version.
 
 The program prints one JSON object of observables as its last stdout line; ``{"@error": msg}``
 is the runtime's misuse message (suite.backend.RuntimeMisuse) and ``{"@na": reason}`` a
@@ -10,11 +11,34 @@ from __future__ import annotations
 
 import ctypes
 import json
+import re
 import signal
 import subprocess
 from typing import Any, Callable
 
 from suite.backend import NotApplicable, RuntimeMisuse
+
+
+_VERSIONS: dict[tuple[str, ...], subprocess.CompletedProcess] = {}
+
+
+def tool_version(argv: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """A toolchain's version command (`go version`, `java -version`), run once per process."""
+    key = tuple(argv)
+    if key not in _VERSIONS:
+        _VERSIONS[key] = subprocess.run(argv, check=False, capture_output=True, text=True,
+                                        timeout=60, env=env, stdin=subprocess.DEVNULL)
+    return _VERSIONS[key]
+
+
+def first_message(stderr: str, compiler_line: re.Pattern[str], skip: tuple[str, ...] = ()) -> str:
+    """A compiler's first message (a line compiler_line matches), else the first meaningful line
+    (one not starting with a prefix in skip)."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    for ln in lines:
+        if compiler_line.match(ln):
+            return ln
+    return next((ln for ln in lines if not ln.startswith(skip)), "(no output)")
 
 
 def die_with_parent() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from impls.gevent.units import Lock, gevent, join_or_fail
-from impls.pyrt.summaries import atomic_vs_mutex_observables
+from impls.pyrt.summaries import atomic_vs_mutex_observables, atomic_vs_mutex_runs
 from impls.pyrt.timing import now, per_op_ns, timed
 from suite.plan import MASK, hexd, term, total
 
@@ -92,13 +92,8 @@ class AtomicsScenarios:
                          "atomic_vs_mutex")
             return per_op_ns(now() - t0, n // units * units), counter
 
-        out = []
-        for run, units in [(mutex_run, 1), (atomic_run, 1), (mutex_run, 2), (atomic_run, 2)]:
-            for _ in range(warmup):
-                run(units)
-            out.append(run(units))
         return atomic_vs_mutex_observables(
-            out, seed, note="greenlets never preempt: 'contended' units run one after the other",
+            atomic_vs_mutex_runs(mutex_run, atomic_run, warmup), seed, note="greenlets never preempt: 'contended' units run one after the other",
             substitutions=[SUBST_ATOMIC])
 
     def sc_atomic_add(self, n: int, seed: int) -> dict[str, Any]:

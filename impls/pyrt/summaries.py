@@ -4,7 +4,7 @@ variable each unit saw."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, Callable
 
 from suite.plan import term, total
 
@@ -25,6 +25,19 @@ def loopvar_variant(semantics: str, runs: list[list[int]]) -> dict[str, Any]:
     distinct = sum(len(set(r)) == len(r) for r in runs)
     return {"semantics": semantics, "trials": len(runs), "runs_all_distinct": distinct,
             "runs_with_duplicates": len(runs) - distinct, "sample": sorted(runs[-1])}
+
+
+def atomic_vs_mutex_runs(mutex_run: Callable[[int], tuple[float, int]],
+                         atomic_run: Callable[[int], tuple[float, int]],
+                         warmup: int) -> list[tuple[float, int]]:
+    """atomic_vs_mutex's four timed runs (mutex, atomic at one unit; mutex, atomic at two),
+    each after `warmup` untimed runs of the same loop."""
+    out = []
+    for run, units in [(mutex_run, 1), (atomic_run, 1), (mutex_run, 2), (atomic_run, 2)]:
+        for _ in range(warmup):
+            run(units)
+        out.append(run(units))
+    return out
 
 
 def atomic_vs_mutex_observables(runs: list[tuple[float, int]], seed: int,

@@ -6,7 +6,7 @@ import itertools
 import threading
 from typing import Any
 
-from impls.pyrt.summaries import atomic_vs_mutex_observables
+from impls.pyrt.summaries import atomic_vs_mutex_observables, atomic_vs_mutex_runs
 from impls.pyrt.timing import now, per_op_ns, timed
 from impls.threading.units import go, join_or_fail
 from suite.backend import NotApplicable
@@ -68,14 +68,8 @@ class AtomicsScenarios:
             join_or_fail([go(loop, n // units) for _ in range(units)], "atomic_vs_mutex")
             return per_op_ns(now() - t0, n // units * units), next(counter)
 
-        runs = [(mutex_run, 1), (atomic_run, 1), (mutex_run, 2), (atomic_run, 2)]
-        out = []
-        for run, units in runs:
-            for _ in range(warmup):
-                run(units)
-            out.append(run(units))
         return atomic_vs_mutex_observables(
-            out, seed, atomic="next(itertools.count())",
+            atomic_vs_mutex_runs(mutex_run, atomic_run, warmup), seed, atomic="next(itertools.count())",
             substitutions=[SUBST_ATOMIC])
 
     def sc_atomic_add(self, n: int, seed: int) -> dict[str, Any]:
