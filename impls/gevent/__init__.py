@@ -48,9 +48,10 @@ from suite.backend import Expect, na, refuted
 # Observed with `python -m suite run --backends gevent` on the 2-core test machine
 # (2026-11-28, gevent 26.9.0, CPython 3.11.7); a claim not listed holds.
 EXPECTATIONS: dict[str, Expect] = {
-    "stack.initial-size": refuted(
-        "8.56 KB resident per parked greenlet at 100k, just over 8 KiB: the slice of C stack "
-        "greenlet copies to the heap at each switch, the Greenlet object and its Python frame"),
+    "stack.initial-size": Expect("inconclusive",
+        "8,615-8,623 B resident per parked greenlet at 100k in every run, 5% over the range's "
+        "8 KiB end (the slice of C stack greenlet copies to the heap at each switch, the "
+        "Greenlet object and its Python frame): within the 10% the suite calls borderline"),
     "stack.thread-size": refuted("no stack reservation per unit: 20 KB of VmSize per greenlet"),
     "spawn.cost-ns": refuted("spawn + run + join 22 µs per greenlet at 100k, not nanoseconds"),
     # On the line: 0 kernel context switches, but gevent.sleep(0) goes through the hub and
