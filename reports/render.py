@@ -13,6 +13,8 @@ from typing import Any
 
 from tabulate import tabulate
 
+from suite.backend import as_expected
+
 SYMBOL = {"holds": "✓", "refuted": "✗", "n/a": "–", "error": "⚠", "timeout": "⏱",
           "inconclusive": "≈"}
 LEGEND = ("✓ holds · ✗ refuted · – n/a · ⚠ error · ⏱ timeout · ≈ inconclusive (a timing claim "
@@ -87,14 +89,14 @@ def _matrix(results: dict, source_base: str = "") -> tuple[list[str], list[list[
                 continue
             subs = r.get("substitutions") or []
             notes.append(f"{b}, {cid}: {r['observed']}"
-                         + (f" (expected {r['expected']})" if r["observed"] != r["expected"] else "")
+                         + (f" (expected {r['expected']})" if not as_expected(r["observed"], r["expected"]) else "")
                          + f" — {_fmt_evidence(r.get('evidence') or {})}"
                          + _profile_note(r)
                          + (f" Substitution: {'; '.join(subs)}." if subs else "")
                          + (f" Expectation: {' '.join(r['expected_reason'].split())}"
                             if r.get("expected_reason") else ""))
             cell = f"{SYMBOL.get(r['observed'], '?')}{'ˢ' if subs else ''}[^{len(notes)}]"
-            cell = f"**{cell}**" if r["observed"] != r["expected"] else cell
+            cell = f"**{cell}**" if not as_expected(r["observed"], r["expected"]) else cell
             cell += _scenario_cell(r, b, source_base)
             # a claim measured against another backend says which one in its cell
             row.append(f"{cell} vs {r['reference']}" if r.get("reference") else cell)
@@ -129,7 +131,7 @@ def claims_summary_md(results: dict) -> str:
     for r in results.get("claims", []):
         c = counts.setdefault(r["backend"], {})
         c[r["observed"]] = c.get(r["observed"], 0) + 1
-        if r["observed"] != r["expected"]:
+        if not as_expected(r["observed"], r["expected"]):
             c["unexpected"] = c.get("unexpected", 0) + 1
     if not counts:
         return ""
@@ -406,7 +408,7 @@ def timeline_html(view: dict) -> str:
         for c in commits:
             p = by.get(c)
             v = p["observed"] if p else "none"
-            unexp = " unexp" if p and p.get("expected") and p["observed"] != p["expected"] else ""
+            unexp = " unexp" if p and p.get("expected") and not as_expected(p["observed"], p["expected"]) else ""
             tip = html.escape(f"{c}: {v}" + (f" (expected {p['expected']})" if unexp else ""))
             cells.append(f'<td class="v-{html.escape(v.replace("/", ""))}{unexp}" title="{tip}"></td>')
         rows.append(f"<tr><th><code>{html.escape(claim)}</code> {html.escape(backend)}</th>{''.join(cells)}</tr>")

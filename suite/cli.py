@@ -166,7 +166,7 @@ def cmd_run(a: argparse.Namespace) -> int:
         return 130
     print(render.claims_matrix_md(results), flush=True)
     print(f"\nwrote {path}, {out / 'REPORT.md'}, {out / 'report.html'} in {env['wall_seconds']} s")
-    mismatches = [r for r in results["claims"] if r["observed"] != r["expected"]]
+    mismatches = [r for r in results["claims"] if not backends.as_expected(r["observed"], r["expected"])]
     if mismatches:
         print(f"{len(mismatches)} claim result(s) differ from their expectation:", file=sys.stderr)
         for r in mismatches:

@@ -28,6 +28,7 @@ from typing import Any
 from tabulate import tabulate
 
 from suite import history
+from suite.backend import as_expected
 from suite.history import HistoryError
 
 
@@ -163,7 +164,7 @@ def _differences_md(machines: dict[str, dict], short: dict[str, str]) -> str:
             for m in machines:
                 c = per.get(m)
                 text = "" if c is None else f"{render.SYMBOL.get(c['observed'], '?')} {c['observed']}"
-                cells.append(f"**{text}**" if c and c["observed"] != c["expected"] else text)
+                cells.append(f"**{text}**" if c and not as_expected(c["observed"], c["expected"]) else text)
             rows.append([f"`{cid}`", backend, *cells])
     if not rows:
         return "Every claim that ran on more than one machine has the same verdict on each."

@@ -279,7 +279,7 @@ def run_claims(claims: list[Claim], names: list[str], progress: Callable[[str], 
                 rec = evaluate(c, n, usable[n], quick=quick, refs=refs, timeout=timeout)
             records.append(rec)
             if progress:
-                mark = "" if rec["observed"] == rec["expected"] else f"  (expected {rec['expected']})"
+                mark = "" if backends.as_expected(rec["observed"], rec["expected"]) else f"  (expected {rec['expected']})"
                 progress(f"[{i:3d}/{total}] {n:<9} {c.id:<30} {rec['observed']:<8} "
                          f"{time.monotonic() - t0:6.1f}s{mark}")
     return info, records

@@ -32,13 +32,13 @@ def test_claim(backend_name: str, claim_id: str, request: pytest.FixtureRequest)
     if ok is not True:
         pytest.skip(f"backend {backend_name} unavailable: {ok}")
     rec = runner.evaluate(claim, backend_name, b, quick=True, refs=_references())
-    if rec["observed"] == "inconclusive" and rec["expected"] != "inconclusive":
+    if rec["observed"] == "inconclusive" and not backend.as_expected("inconclusive", rec["expected"]):
         # withheld only because other processes loaded the machine while it was measured (the
         # runner's meter says how much): on an idle machine this branch is never taken
         busiest = max(r.get("interference") or 0.0 for r in rec["runs"])
         assert claim.timing and busiest > runner.LOAD_LIMIT, rec
         return
-    assert rec["observed"] == rec["expected"], (
+    assert backend.as_expected(rec["observed"], rec["expected"]), (
         f"{backend_name} {claim_id}: expected {rec['expected']}"
         f" ({rec['expected_reason'] or 'the claim holds'}), observed {rec['observed']}\n"
         f"evidence: {json.dumps(rec['evidence'], default=str)[:2000]}\n"

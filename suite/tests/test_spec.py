@@ -106,3 +106,10 @@ def test_list_one_claim_names_its_scenario_params_and_each_backends_file():
         assert path in p.stdout
     bad = _cli("list", "--claim", "nope")
     assert bad.returncode == 2 and "unknown claim 'nope'; accepted:" in bad.stderr
+
+
+def test_a_varying_expectation_accepts_a_decided_or_borderline_verdict_only() -> None:
+    from suite.backend import as_expected
+    assert all(as_expected(v, "varies") for v in ("holds", "refuted", "inconclusive"))
+    assert not any(as_expected(v, "varies") for v in ("error", "timeout", "n/a"))
+    assert as_expected("holds", "holds") and not as_expected("refuted", "holds")
