@@ -63,7 +63,15 @@ def test_reused_wait_record_does_not_hide_a_race(procs, mode):
 @pytest.mark.parametrize("procs", ["1", "2"])
 @pytest.mark.parametrize("mode", ["send", "recv", "select"])
 def test_race_on_a_channel_value_is_reported(procs, mode):
-    r = run(build.build("race_values", True, HERE / "race_values.c"), procs, mode)
-    assert r.returncode == 66, f"exit {r.returncode}\n{r.stderr[:2000]}"
-    reports = r.stderr.count("WARNING: ThreadSanitizer: data race")
-    assert reports == (2 if mode == "select" else 1) and "race_values.c:" in r.stderr, r.stderr[:4000]
+    # ThreadSanitizer keeps a few accesses per word, so a race can go unreported in one run
+    # (select at P=2: 1 report instead of 2 once in a loaded CI run, 0 in 60 quiet runs): the
+    # detector must find both within three runs, as a race detector is used
+    exe, want = build.build("race_values", True, HERE / "race_values.c"), 2 if mode == "select" else 1
+    for _ in range(3):
+        r = run(exe, procs, mode)
+        assert r.returncode == 66, f"exit {r.returncode}\n{r.stderr[:2000]}"
+        reports = r.stderr.count("WARNING: ThreadSanitizer: data race")
+        assert reports <= want, r.stderr[:4000]  # never a report too many
+        if reports == want:
+            break
+    assert reports == want and "race_values.c:" in r.stderr, r.stderr[:4000]
