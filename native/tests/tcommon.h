@@ -56,4 +56,27 @@ static inline void run_ok(void (*main)(void *), void *arg) {
   CHECK(rc == GORO_OK, "goro_run returned %d: %s", rc, err);
 }
 
+/* A test program's cases, ended by {NULL, NULL}, and its main: `list` prints the names, NAME
+ * runs one case and prints "ok NAME" (native/cbuild.py and the pytest drivers use both). */
+struct test {
+  const char *name;
+  void (*fn)(void);
+};
+
+static inline int test_main(const struct test *tests, int argc, char **argv) {
+  if (argc == 2 && strcmp(argv[1], "list") == 0) {
+    for (const struct test *t = tests; t->name; t++) printf("%s\n", t->name);
+    return 0;
+  }
+  if (argc == 2)
+    for (const struct test *t = tests; t->name; t++)
+      if (strcmp(t->name, argv[1]) == 0) {
+        t->fn();
+        printf("ok %s\n", t->name);
+        return 0;
+      }
+  fprintf(stderr, "usage: %s list | NAME (run `%s list` for the names)\n", argv[0], argv[0]);
+  return 2;
+}
+
 #endif

@@ -568,10 +568,6 @@ static void t_concurrent_run(void) {
   run_ok(hold_main, NULL);
 }
 
-struct test {
-  const char *name;
-  void (*fn)(void);
-};
 static const struct test tests[] = {
     {"spawn_storm", t_spawn_storm},   {"yield_pingpong", t_yield_pingpong}, {"steal", t_steal},
     {"sleep", t_sleep},               {"handoff", t_handoff},               {"deadlock", t_deadlock},
@@ -580,18 +576,4 @@ static const struct test tests[] = {
     {"syscall_orphan", t_syscall_orphan}, {"concurrent_run", t_concurrent_run}, {"gomaxprocs_env", t_gomaxprocs_env}, {NULL, NULL},
 };
 
-int main(int argc, char **argv) {
-  if (argc == 2 && strcmp(argv[1], "list") == 0) {
-    for (const struct test *t = tests; t->name; t++) printf("%s\n", t->name);
-    return 0;
-  }
-  if (argc == 2)
-    for (const struct test *t = tests; t->name; t++)
-      if (strcmp(t->name, argv[1]) == 0) {
-        t->fn();
-        printf("ok %s\n", t->name);
-        return 0;
-      }
-  fprintf(stderr, "usage: %s list | NAME (run `%s list` for the names)\n", argv[0], argv[0]);
-  return 2;
-}
+int main(int argc, char **argv) { return test_main(tests, argc, argv); }

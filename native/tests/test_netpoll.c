@@ -520,10 +520,6 @@ static void test_io_beside_syscall(void) {
   }
 }
 
-struct test {
-  const char *name;
-  void (*fn)(void);
-};
 
 static const struct test tests[] = {
     {"many_pairs", test_many_pairs},
@@ -537,18 +533,4 @@ static const struct test tests[] = {
     {NULL, NULL},
 };
 
-int main(int argc, char **argv) {
-  if (argc == 2 && strcmp(argv[1], "list") == 0) {
-    for (const struct test *t = tests; t->name; t++) printf("%s\n", t->name);
-    return 0;
-  }
-  if (argc == 2)
-    for (const struct test *t = tests; t->name; t++)
-      if (strcmp(t->name, argv[1]) == 0) {
-        t->fn();
-        printf("ok %s\n", t->name);
-        return 0;
-      }
-  fprintf(stderr, "usage: %s list | NAME (run `%s list` for the names)\n", argv[0], argv[0]);
-  return 2;
-}
+int main(int argc, char **argv) { return test_main(tests, argc, argv); }
