@@ -183,13 +183,20 @@ def build(sanitize: str | None, outdir: str | None = None, verbose: bool = False
     return built
 
 
-def run_tests(programs: dict[str, str], timeout: float, only: list[str] | None) -> int:
-    """Run every case of every test program in its own process; return the failure count."""
-    failures = 0
+def case_env(**extra: str) -> dict[str, str]:
+    """The environment a test case runs in: the sanitizers' options (unless set) and extra."""
     env = dict(os.environ)
     env.setdefault("ASAN_OPTIONS", "detect_leaks=0")  # runs reuse pooled memory on purpose
     env.setdefault("TSAN_OPTIONS", "halt_on_error=1")
     env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
+    env.update(extra)
+    return env
+
+
+def run_tests(programs: dict[str, str], timeout: float, only: list[str] | None) -> int:
+    """Run every case of every test program in its own process; return the failure count."""
+    failures = 0
+    env = case_env()
     runner = _runner()
     if runner:
         timeout *= EMULATED_SLOWDOWN

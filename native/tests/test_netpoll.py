@@ -7,7 +7,6 @@ a lost wake-up (a hang) fails its case instead of the session.
 
 from __future__ import annotations
 
-import glob
 import os
 import subprocess
 import sys
@@ -32,15 +31,8 @@ TIMEOUT = 300 if SANITIZE else 120
 @pytest.fixture(scope="session")
 def program(tmp_path_factory) -> str:
     out = tmp_path_factory.mktemp(f"netpoll-{SANITIZE or 'plain'}")
-    exe = str(out / "test_netpoll")
-    opt = ["-O1", "-g"] if SANITIZE else ["-O2", "-g"]
-    inc = ["-I" + os.path.join(NATIVE, d) for d in ("include", "src", "tests")]
-    runtime = sorted(glob.glob(os.path.join(NATIVE, "src", "*.c")))
-    cmd = [*cbuild._cc(), *opt, *cbuild.WARN, *cbuild.sanitize_flags(SANITIZE), *inc,
-           os.path.join(HERE, "test_netpoll.c"), *runtime, os.path.join(NATIVE, "src", "switch_x86_64.S"),
-           "-o", exe, "-pthread"]
-    subprocess.run(cmd, check=True)
-    return exe
+    # cbuild's build: the runtime's own section and the target's context switch, as every test
+    return cbuild.build(SANITIZE, str(out), only=["test_netpoll"])["test_netpoll"]
 
 
 @pytest.mark.timeout(60)
@@ -52,8 +44,6 @@ def test_case_list_matches(program):
 @pytest.mark.timeout(TIMEOUT + 30)
 @pytest.mark.parametrize("case", CASES)
 def test_netpoll(program, case):
-    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0", TSAN_OPTIONS="halt_on_error=1",
-               UBSAN_OPTIONS="print_stacktrace=1")
-    r = subprocess.run([program, case], capture_output=True, text=True, timeout=TIMEOUT, env=env)
+    r = subprocess.run([program, case], capture_output=True, text=True, timeout=TIMEOUT, env=cbuild.case_env())
     assert r.returncode == 0, f"exit {r.returncode}\nstdout:\n{r.stdout}\nstderr:\n{r.stderr}"
     assert f"ok {case}" in r.stdout

@@ -37,8 +37,8 @@ def programs(tmp_path_factory) -> dict[str, str]:
 
 
 def run_case(exe: str, case: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    full = dict(os.environ, ASAN_OPTIONS="detect_leaks=0", TSAN_OPTIONS="halt_on_error=1", **(env or {}))
-    return subprocess.run([exe, case], capture_output=True, text=True, timeout=TIMEOUT, env=full)
+    return subprocess.run([exe, case], capture_output=True, text=True, timeout=TIMEOUT,
+                          env=cbuild.case_env(**(env or {})))
 
 
 @pytest.mark.timeout(60)

@@ -43,7 +43,7 @@ def test_case_list(programs):
 @pytest.mark.timeout(TIMEOUT + 30)
 @pytest.mark.parametrize("case", CASES)
 def test_smallstack(programs, case):
-    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0", TSAN_OPTIONS="halt_on_error=1")
+    env = cbuild.case_env()
     env.pop("GORO_STACKS", None)
     env.pop("GORO_STACKS_BATCH", None)
     r = subprocess.run([programs["test_smallstack"], case], capture_output=True, text=True, timeout=TIMEOUT, env=env)
