@@ -65,7 +65,7 @@ def markdown(results: dict) -> str:
             if r.get("status") == "ok":
                 spread = f"± {_num(r['stdev'])}" if r.get("stdev") else ""
                 at = f" (at n={r['at_n']:,})" if r.get("at_n") else ""
-                # figures of the benchmark's probe run kept beside the timing (Echo: bytes_per_conn)
+                # figures of a fresh process's call kept beside the timing (Echo: bytes_per_conn)
                 extra = "".join(f"; {k} {_num(v)}" for k, v in (r.get("extra") or {}).items()
                                 if isinstance(v, (int, float)))
                 rows.append([r["backend"], f"{_num(r['median'])} {r['unit']} {spread}{at}{extra}",
@@ -93,8 +93,13 @@ def _memory_series(recs: list[dict]) -> str:
                           f"{s.get('status')}: reached {s.get('reached')}; {(s.get('message') or '')[:60]}")
                  for s in r.get("series", [])}
         rows.append([r["backend"], *[cells.get(n, "") for n in sizes]])
+    shared = sorted({f"n={s['n']:,}" for r in recs for s in r.get("series", []) if s.get("reused_from")},
+                    key=lambda t: int(t[2:].replace(",", "")))
+    note = ("" if not shared else
+            f"\n\nAt {', '.join(shared)} the first sample is the run the claims made of the same "
+            "program with the same size in this run (`reused_from` in results.json names the claim).")
     return "Resident bytes per parked unit by count:\n\n" + tabulate(
-        rows, headers=["backend", *[f"n={n:,}" for n in sizes]], tablefmt="github")
+        rows, headers=["backend", *[f"n={n:,}" for n in sizes]], tablefmt="github") + note
 
 
 def glance(results: dict) -> str:

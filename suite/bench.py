@@ -1,11 +1,10 @@
 """Benchmarks: the timing scenarios repeated by pyperf in worker processes, plus parked memory.
 
 One name per workload, the same on every backend (Go's benchmark naming: BenchmarkSpawn).
-For each (benchmark, backend) the orchestrator first runs the scenario once through the runner
-(a bounded worker process: it says n/a / error / timeout and warms caches such as Go builds),
-then starts ``python -m suite.bench_worker`` which hands the timing to pyperf: pyperf spawns
-its own worker processes, calibrates loops, and records values (seconds per op, measured with
-the backend's own clock). Slow runtimes get smaller sizes (``by_kind``); the size used is in
+For each (benchmark, backend) the orchestrator starts ``python -m suite.bench_worker``, which
+hands the timing to pyperf: pyperf spawns its own worker processes, calibrates loops, and
+records values (seconds per op, measured with the backend's own clock). Only if that fails is
+the scenario run once through the runner, whose bounded worker says n/a / error / timeout. Slow runtimes get smaller sizes (``by_kind``); the size used is in
 every record and in the report.
 """
 
@@ -35,7 +34,7 @@ class Bench:
     # a second param the ops are multiplied by (Echo: ops = conns*rounds round trips). pyperf's
     # inner loops take `ops` alone (bench_worker), so _pyperf divides its values by this one
     ops_times: str | None = None
-    extra: tuple[str, ...] = ()  # observables of the probe run kept beside the timing (bytes_per_conn)
+    extra: tuple[str, ...] = ()  # observables of a fresh process's call kept beside the timing (bytes_per_conn)
     seconds_key: str = "seconds"  # which observable is the timed section
     by_kind: dict[str, dict[str, Any]] = field(default_factory=dict)
     doc: str = ""
@@ -101,6 +100,7 @@ ALL_NAMES = [b.name for b in BENCHMARKS] + [MEMORY]
 MODES = {"fast": ["--processes", "3", "--values", "2", "--min-time", "0.05"],
          "default": ["--processes", "2", "--values", "3", "--min-time", "0.05"],
          "rigorous": ["--rigorous"]}
+PYPERF_TIMEOUT_S = 600  # one benchmark on one backend, all its pyperf processes
 INHERIT = ["GOROSUITE_BACKENDS", "PYTHONPATH", "XDG_CACHE_HOME", "GOCACHE", "GOMAXPROCS", "CC",
            "VIRTUAL_ENV", "LD_LIBRARY_PATH"]
 
@@ -128,20 +128,40 @@ def command(backend: str, name: str, mode: str) -> str:
 
 def _pyperf(b: Bench, backend: str, kind: str, mode: str, out: Path,
             loops: int | None = None) -> dict[str, Any]:
+    """pyperf's values for one benchmark on one backend. The first call of pyperf's first worker
+    process is a fresh process's call, as a probe would be: its observables give the `extra`
+    figures, so nothing runs twice. Only when pyperf fails does the runner run the scenario once
+    more, for the status and message a scenario run gives (n/a, error, timeout)."""
     import pyperf
     from pyperf._cli import format_checks
 
     path = out / "pyperf" / f"{b.full_name}-{backend}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
+    first = path.with_name(f".{path.stem}.first-call.json")
+    first.unlink(missing_ok=True)
     inherit = ",".join(v for v in INHERIT if v in os.environ)
     cmd = [sys.executable, "-m", "suite.bench_worker", "--bench", b.name, "--backend", backend,
-           "--kind", kind, *MODES[mode], *(["--loops", str(loops)] if loops else []),
-           "--quiet", "-o", str(path)]
+           "--kind", kind, "--first-call", str(first), *MODES[mode],
+           *(["--loops", str(loops)] if loops else []), "--quiet", "-o", str(path)]
     if inherit:
         cmd.append(f"--inherit-environ={inherit}")
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
-    if proc.returncode != 0 or not path.exists():
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=PYPERF_TIMEOUT_S,
+                              stdin=subprocess.DEVNULL)
+        failed = proc.returncode != 0 or not path.exists()
+    except subprocess.TimeoutExpired:
+        proc, failed = None, True
+    try:
+        observables = json.loads(first.read_text()) if first.exists() else {}
+    finally:
+        first.unlink(missing_ok=True)
+    if failed:
+        probe = runner.run_scenario(backend, b.scenario, b.params_for(kind), timeout=600)
+        if probe.status != "ok":
+            return {"status": probe.status, "message": probe.message}
+        if proc is None:
+            return {"status": "timeout", "message": f"pyperf did not finish within {PYPERF_TIMEOUT_S} s"}
         tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-3:])
         return {"status": "error", "message": f"pyperf worker failed ({proc.returncode}): {tail}"}
     bench = pyperf.Benchmark.load(str(path))
@@ -150,20 +170,24 @@ def _pyperf(b: Bench, backend: str, kind: str, mode: str, out: Path,
     return {"status": "ok", "values": [round(v, 3) for v in values], "median": round(median(values), 3),
             "stdev": round(bench.stdev() * scale, 3) if len(values) > 1 else 0.0, "n": len(values),
             "warnings": [w.lstrip("* ").strip() for w in format_checks(bench) if w.startswith("* ")],
-            "pyperf_json": str(path.relative_to(out))}
+            "pyperf_json": str(path.relative_to(out)),
+            **({"extra": {k: observables.get(k) for k in b.extra}} if b.extra else {})}
 
 
-def _memory(backend: str, mode: str, progress: Callable[[str], None]) -> dict[str, Any]:
+def _memory(backend: str, mode: str, progress: Callable[[str], None],
+            shared: runner.SharedRuns) -> dict[str, Any]:
     repeats = {"fast": 1, "default": 2}.get(mode, 3)
     series, failed = [], None
     for n in MEMORY_SIZES:
         if failed:
             series.append({"n": n, "status": "skipped", "message": f"not attempted: failed at n={failed}"})
             continue
-        vals, last = [], None
-        for _ in range(repeats if n < 1_000_000 else 1):
-            res = runner.run_scenario(backend, "parked", {"n": n}, timeout=600)
+        vals, last, reused = [], None, []
+        for i in range(repeats if n < 1_000_000 else 1):
+            # the claims' runs of `parked` at 100k and 1M are this benchmark's first samples there
+            res, by = shared.run(backend, "parked", {"n": n}, 600, by=f"Benchmark{MEMORY}", nth=i)
             last = res
+            reused.append(by)
             if res.status != "ok":
                 break
             o = res.observables or {}
@@ -172,6 +196,8 @@ def _memory(backend: str, mode: str, progress: Callable[[str], None]) -> dict[st
             vals.append(o["rss_per_unit"])
         o = (last.observables or {}) if last else {}
         entry = {"n": n, "status": last.status if last else "error", "values": [round(v, 1) for v in vals]}
+        if any(reused):
+            entry["reused_from"] = reused
         if vals and len(vals) == (repeats if n < 1_000_000 else 1):
             entry.update(median=round(median(vals), 1))
         else:
@@ -189,11 +215,13 @@ def _memory(backend: str, mode: str, progress: Callable[[str], None]) -> dict[st
 
 
 def run(names: list[str], backends: list[str], mode: str, out: Path,
-        progress: Callable[[str], None], records: list[dict] | None = None) -> tuple[list[dict], dict]:
+        progress: Callable[[str], None], records: list[dict] | None = None,
+        shared: runner.SharedRuns | None = None) -> tuple[list[dict], dict]:
     """Every benchmark on every backend; records are appended to `records` as they finish (an
-    interrupted run keeps what it measured)."""
+    interrupted run keeps what it measured); `shared` holds the claims' measurements of this run."""
     usable, info = runner.available_backends(backends)
     records = [] if records is None else records
+    shared = shared if shared is not None else runner.SharedRuns()
     for name in names:
         for be in backends:
             if be not in usable:
@@ -203,21 +231,14 @@ def run(names: list[str], backends: list[str], mode: str, out: Path,
             kind = usable[be].kind
             rec: dict[str, Any] = {"name": f"Benchmark{name}", "backend": be, "command": command(be, name, mode)}
             if name == MEMORY:
-                rec.update(unit="B/unit", params={"sizes": list(MEMORY_SIZES)}, **_memory(be, mode, progress))
+                rec.update(unit="B/unit", params={"sizes": list(MEMORY_SIZES)}, **_memory(be, mode, progress, shared))
             else:
                 b = BY_NAME[name]
-                params = b.params_for(kind)
-                rec.update(unit=b.unit, params=params)
-                probe = runner.run_scenario(be, b.scenario, params, timeout=600)
-                if probe.status != "ok":
-                    rec.update(status=probe.status, message=probe.message)
-                else:
-                    # a backend whose every call starts a process that dwarfs a short timed
-                    # section (a JVM: ~0.3 s) says so with `bench_loops`: pyperf would otherwise
-                    # calibrate many calls per value and time mostly process starts
-                    rec.update(_pyperf(b, be, kind, mode, out, getattr(usable[be], "bench_loops", None)))
-                    if b.extra:
-                        rec["extra"] = {k: (probe.observables or {}).get(k) for k in b.extra}
+                rec.update(unit=b.unit, params=b.params_for(kind))
+                # a backend whose every call starts a process that dwarfs a short timed section
+                # (a JVM: ~0.3 s) says so with `bench_loops`: pyperf would otherwise calibrate
+                # many calls per value and time mostly process starts
+                rec.update(_pyperf(b, be, kind, mode, out, getattr(usable[be], "bench_loops", None)))
             records.append(rec)
             shown = f"{rec['median']:,.1f} {rec['unit']}" if rec.get("status") == "ok" else \
                 f"{rec['status']}: {(rec.get('message') or '')[:80]}"

@@ -126,13 +126,15 @@ def cmd_run(a: argparse.Namespace) -> int:
     interrupted = False
     try:
         results["backends"] = runner.available_backends(names)[1]
+        shared = runner.SharedRuns()  # one measurement per (backend, scenario, params) in this run
         if claims:
             runner.run_claims(claims, names, progress=_progress, quick=not a.rigorous,
-                              records=results["claims"], timeout=a.timeout)
+                              records=results["claims"], timeout=a.timeout, shared=shared)
         if bench_names:
             from suite import bench
             results["bench_meta"] = bench.meta_of(mode)
-            bench.run(bench_names, names, mode, out, _progress, records=results["benchmarks"])
+            bench.run(bench_names, names, mode, out, _progress, records=results["benchmarks"],
+                      shared=shared)
         env["complete"] = True
     except KeyboardInterrupt:  # Ctrl-C: keep what was measured, say it is partial
         interrupted = True

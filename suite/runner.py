@@ -127,28 +127,49 @@ def expectation(b: Any, claim_id: str, reference: str | None = None) -> tuple[st
     return (exp.verdict, exp.reason) if exp else ("holds", "")
 
 
-class References:
-    """Observables of the reference backends a claim names, computed once per process and scenario."""
+class SharedRuns:
+    """The measurements one `python -m suite run` shares between the claims and benchmarks that
+    ask for the same thing.
 
-    def __init__(self, available: dict[str, Any]):
-        self.available = available
-        self.cache: dict[tuple[str, str], RunResult] = {}
+    Four claims read the RSS of 100,000 parked units on each backend (stack.initial-size,
+    scale.hundreds-of-thousands, scale.thread-thousands, memory.100k-goroutines), the
+    ParkedMemory benchmark reads it again at 100k and 1M, and server.memory-tenth's reference is
+    the Java thread-pool server's own run of that claim. The same program with the same params on
+    the same backend is one measurement: it runs once, and each later use records which claim or
+    benchmark measured it (`reused_from`). The n-th repetition of a request is its own
+    measurement (`nth`), so a benchmark's second sample is never its first again. Timing runs are
+    never shared (`evaluate` passes them by): a timing claim re-measures under load and its
+    samples must be its own. With `claim_runs=False` only references are shared (the claim
+    tests: each measures its own claim).
+    """
 
-    def get(self, name: str, run: Run, params: dict, timeout: float) -> RunResult | None:
+    def __init__(self, available: dict[str, Any] | None = None, claim_runs: bool = True):
+        self.available = available or {}
+        self.claim_runs = claim_runs
+        self._done: dict[tuple[str, str, str, int], tuple[RunResult, str]] = {}
+
+    def run(self, backend: str, scenario: str, params: dict[str, Any], timeout: float, *,
+            by: str, nth: int = 0) -> tuple[RunResult, str | None]:
+        """The result, and the claim or benchmark that measured it first (None: measured now)."""
+        key = (backend, scenario, json.dumps(params, sort_keys=True, default=str), nth)
+        if key in self._done:
+            return self._done[key]
+        res = run_scenario(backend, scenario, params, timeout)
+        self._done[key] = (res, by)  # a failure too: the same program would fail the same way
+        return res, None
+
+    def reference(self, name: str, run: Run, params: dict, timeout: float, by: str) -> RunResult | None:
         if name not in self.available:
             return None
-        key = (name, run.scenario)
-        if key not in self.cache:
-            self.cache[key] = run_scenario(name, run.scenario, params, timeout)
-        return self.cache[key]
+        return self.run(name, run.scenario, params, timeout, by=by)[0]
 
 
 def evaluate(claim: Claim, name: str, b: Any, *, quick: bool = False,
-             refs: References | None = None, timeout: float | None = None) -> dict[str, Any]:
+             shared: SharedRuns | None = None, timeout: float | None = None) -> dict[str, Any]:
     """Run every scenario of one claim on one backend and apply the claim's check; a timing
     claim measured while other processes took more than LOAD_LIMIT of the machine is measured
     again, and is `inconclusive` if the machine never went quiet."""
-    record = _evaluate_once(claim, name, b, quick=quick, refs=refs, timeout=timeout)
+    record = _evaluate_once(claim, name, b, quick=quick, shared=shared, timeout=timeout)
     if not claim.timing:
         return record
     for attempt in range(LOAD_RETRIES + 1):
@@ -158,7 +179,7 @@ def evaluate(claim: Claim, name: str, b: Any, *, quick: bool = False,
                 record["remeasured_under_load"] = attempt
             return record
         if attempt < LOAD_RETRIES:
-            record = _evaluate_once(claim, name, b, quick=quick, refs=refs, timeout=timeout)
+            record = _evaluate_once(claim, name, b, quick=quick, shared=shared, timeout=timeout)
     record["evidence"] = {
         "reason": f"other processes used {busiest:.0%} of the CPUs while it was measured "
                   f"(limit {LOAD_LIMIT:.0%}), in {LOAD_RETRIES + 1} attempts: the machine was "
@@ -169,7 +190,7 @@ def evaluate(claim: Claim, name: str, b: Any, *, quick: bool = False,
 
 
 def _evaluate_once(claim: Claim, name: str, b: Any, *, quick: bool = False,
-                   refs: References | None = None, timeout: float | None = None) -> dict[str, Any]:
+                   shared: SharedRuns | None = None, timeout: float | None = None) -> dict[str, Any]:
     limit = min(claim.timeout, timeout) if timeout else claim.timeout
     expected, reason = expectation(b, claim.id)
     record: dict[str, Any] = {"id": claim.id, "backend": name, "subject": claim.subject,
@@ -186,10 +207,16 @@ def _evaluate_once(claim: Claim, name: str, b: Any, *, quick: bool = False,
         # The suite owns repetition: the same plan for every backend, variants alternated
         # A/B/A/B so a drift of the machine falls on both sides of a ratio alike.
         for rep, (variant, over) in run.schedule():
-            res = run_scenario(name, run.scenario, {**params, **over}, limit)
+            reused_from = None
+            if shared is not None and shared.claim_runs and not claim.timing:
+                res, reused_from = shared.run(name, run.scenario, {**params, **over}, limit,
+                                              by=claim.id, nth=rep)
+            else:
+                res = run_scenario(name, run.scenario, {**params, **over}, limit)
             record["runs"].append({"key": run.key, "scenario": run.scenario, "params": res.params,
                                    **({"variant": variant, "rep": rep} if run.sampled else {}),
                                    **({"full_params": run.params} if params != run.params else {}),
+                                   **({"reused_from": reused_from} if reused_from else {}),
                                    "status": res.status, "seconds": round(res.seconds, 3),
                                    **({"interference": round(res.interference, 3)}
                                       if res.interference is not None else {}),
@@ -202,12 +229,12 @@ def _evaluate_once(claim: Claim, name: str, b: Any, *, quick: bool = False,
                 if sub not in record.setdefault("substitutions", []):
                     record["substitutions"].append(sub)
         observed[run.key] = Samples(samples) if run.sampled else samples[""][0]
-    if claim.references and refs is not None:
+    if claim.references and shared is not None:
         run = claim.runs[0]
         params = dict(run.quick_params if quick and run.quick_params else run.params)
         found = {}
         for ref_name in claim.references:  # in the claim's order: the first one is judged against
-            res = refs.get(ref_name, run, params, limit)
+            res = shared.reference(ref_name, run, params, limit, by=claim.id)
             if res is not None and res.status == "ok":
                 found[ref_name] = res.observables or {}
         if found:
@@ -258,12 +285,15 @@ def available_backends(names: list[str]) -> tuple[dict[str, Any], dict[str, dict
 
 def run_claims(claims: list[Claim], names: list[str], progress: Callable[[str], None] | None = None,
                quick: bool = False, records: list[dict] | None = None,
-               timeout: float | None = None) -> tuple[dict, list[dict]]:
+               timeout: float | None = None, shared: SharedRuns | None = None) -> tuple[dict, list[dict]]:
     """Every claim on every backend. Records are appended to `records` as they finish, so an
-    interrupted run keeps what it measured; `timeout` caps every scenario run."""
+    interrupted run keeps what it measured; `timeout` caps every scenario run; `shared` is the
+    run's store of measurements (one is made if none is given)."""
     usable, info = available_backends(names)
-    all_usable, _ = available_backends(backends.names())  # references may come from any backend
-    refs = References(all_usable)
+    if shared is None:
+        shared = SharedRuns()
+    # references may come from any backend, selected or not
+    shared.available = {**available_backends(backends.names())[0], **shared.available}
     records = [] if records is None else records
     total = len(claims) * len(names)
     i = 0
@@ -276,7 +306,7 @@ def run_claims(claims: list[Claim], names: list[str], progress: Callable[[str], 
                        "expected_reason": None, "observed": "n/a", "command": claim_command(n, c.id),
                        "evidence": {"reason": f"backend unavailable: {info[n]['reason']}"}, "runs": []}
             else:
-                rec = evaluate(c, n, usable[n], quick=quick, refs=refs, timeout=timeout)
+                rec = evaluate(c, n, usable[n], quick=quick, shared=shared, timeout=timeout)
             records.append(rec)
             if progress:
                 mark = "" if backends.as_expected(rec["observed"], rec["expected"]) else f"  (expected {rec['expected']})"

@@ -12,13 +12,14 @@ import pytest
 
 from suite import backend, claims, runner
 
-_refs: runner.References | None = None
+_refs: runner.SharedRuns | None = None
 
 
-def _references() -> runner.References:
+def _references() -> runner.SharedRuns:
+    """References measured once for the session; each test measures its own claim's runs."""
     global _refs
     if _refs is None:
-        _refs = runner.References(runner.available_backends(backend.names())[0])
+        _refs = runner.SharedRuns(runner.available_backends(backend.names())[0], claim_runs=False)
     return _refs
 
 
@@ -31,7 +32,7 @@ def test_claim(backend_name: str, claim_id: str, request: pytest.FixtureRequest)
     ok = b.available()
     if ok is not True:
         pytest.skip(f"backend {backend_name} unavailable: {ok}")
-    rec = runner.evaluate(claim, backend_name, b, quick=True, refs=_references())
+    rec = runner.evaluate(claim, backend_name, b, quick=True, shared=_references())
     if rec["observed"] == "inconclusive" and not backend.as_expected("inconclusive", rec["expected"]):
         # withheld only because other processes loaded the machine while it was measured (the
         # runner's meter says how much): on an idle machine this branch is never taken
@@ -52,10 +53,10 @@ def test_a_fallback_reference_is_named_and_judged_by_its_own_expectation(
     request.node.add_marker(pytest.mark.timeout(300))
     claim = claims.BY_ID["server.memory-tenth"]
     threading_backend = backend.load("threading")
-    refs = runner.References({"threading": threading_backend})  # as if java-threads were absent
-    rec = runner.evaluate(claim, "asyncio", backend.load("asyncio"), quick=True, refs=refs)
+    refs = runner.SharedRuns({"threading": threading_backend}, claim_runs=False)  # no java-threads
+    rec = runner.evaluate(claim, "asyncio", backend.load("asyncio"), quick=True, shared=refs)
     assert rec["reference"] == "threading" and rec["reference_fallback"] == "java-threads unavailable"
     assert rec["evidence"]["reference"] == "threading" and "ratio_vs_threading" in rec["evidence"]
     assert (rec["expected"], rec["observed"]) == ("refuted", "refuted"), rec
-    own = runner.evaluate(claim, "threading", threading_backend, quick=True, refs=refs)
+    own = runner.evaluate(claim, "threading", threading_backend, quick=True, shared=refs)
     assert (own["expected"], own["observed"]) == ("n/a", "n/a"), own
