@@ -143,7 +143,9 @@ def _pyperf(b: Bench, backend: str, kind: str, mode: str, out: Path,
     inherit = ",".join(v for v in INHERIT if v in os.environ)
     cmd = [sys.executable, "-m", "suite.bench_worker", "--bench", b.name, "--backend", backend,
            "--kind", kind, "--first-call", str(first), *MODES[mode],
-           *(["--loops", str(loops)] if loops else []), "--quiet", "-o", str(path)]
+           # one process per call (`loops` set): a first value is as cold as any other, so
+           # pyperf's warm-up value would be a call thrown away
+           *(["--loops", str(loops), "--warmups", "0"] if loops else []), "--quiet", "-o", str(path)]
     if inherit:
         cmd.append(f"--inherit-environ={inherit}")
     try:
