@@ -31,8 +31,8 @@ class RunResult:
     interference: float | None = None  # share of the machine's CPUs other processes used
 
 
-# Verdicts under load. A timing verdict is only as good as the machine was quiet: while a
-# scenario runs, the runner counts the CPU time every other process took (the machine's busy
+# Verdicts under load. A timing verdict, or one that needs units running at once on different
+# CPUs (a lost update), is only as good as the machine was quiet: while a scenario runs, the runner counts the CPU time every other process took (the machine's busy
 # time from /proc/stat minus the worker's own, from its rusage) as a share of all CPUs. Above
 # LOAD_LIMIT the measurement is repeated; if the machine stays busy the claim is `inconclusive`
 # with the share as its reason, never a verdict the load produced.
@@ -138,8 +138,8 @@ class SharedRuns:
     the same backend is one measurement: it runs once, and each later use records which claim or
     benchmark measured it (`reused_from`). The n-th repetition of a request is its own
     measurement (`nth`), so a benchmark's second sample is never its first again. Timing runs are
-    never shared (`evaluate` passes them by): a timing claim re-measures under load and its
-    samples must be its own. With `claim_runs=False` only references are shared (the claim
+    never shared (`evaluate` passes them by), nor the runs of a claim that needs parallel
+    execution: such a claim re-measures under load and its samples must be its own. With `claim_runs=False` only references are shared (the claim
     tests: each measures its own claim).
     """
 
@@ -166,11 +166,12 @@ class SharedRuns:
 
 def evaluate(claim: Claim, name: str, b: Any, *, quick: bool = False,
              shared: SharedRuns | None = None, timeout: float | None = None) -> dict[str, Any]:
-    """Run every scenario of one claim on one backend and apply the claim's check; a timing
-    claim measured while other processes took more than LOAD_LIMIT of the machine is measured
-    again, and is `inconclusive` if the machine never went quiet."""
+    """Run every scenario of one claim on one backend and apply the claim's check; a claim that
+    needs a quiet machine (timing, or parallel execution) measured while other processes took
+    more than LOAD_LIMIT of the machine is measured again, and is `inconclusive` if the machine
+    never went quiet."""
     record = _evaluate_once(claim, name, b, quick=quick, shared=shared, timeout=timeout)
-    if not claim.timing:
+    if not claim.needs_quiet_machine:
         return record
     for attempt in range(LOAD_RETRIES + 1):
         busiest = max((r.get("interference") or 0.0 for r in record["runs"]), default=0.0)
@@ -183,7 +184,7 @@ def evaluate(claim: Claim, name: str, b: Any, *, quick: bool = False,
     record["evidence"] = {
         "reason": f"other processes used {busiest:.0%} of the CPUs while it was measured "
                   f"(limit {LOAD_LIMIT:.0%}), in {LOAD_RETRIES + 1} attempts: the machine was "
-                  "busy, so no timing verdict",
+                  "busy, so no verdict",
         "verdict_under_load": record["observed"], **(record.get("evidence") or {})}
     record["observed"] = "inconclusive"
     return record
@@ -208,7 +209,7 @@ def _evaluate_once(claim: Claim, name: str, b: Any, *, quick: bool = False,
         # A/B/A/B so a drift of the machine falls on both sides of a ratio alike.
         for rep, (variant, over) in run.schedule():
             reused_from = None
-            if shared is not None and shared.claim_runs and not claim.timing:
+            if shared is not None and shared.claim_runs and not claim.needs_quiet_machine:
                 res, reused_from = shared.run(name, run.scenario, {**params, **over}, limit,
                                               by=claim.id, nth=rep)
             else:

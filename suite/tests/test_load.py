@@ -46,3 +46,24 @@ def test_a_timing_claim_under_load_is_inconclusive_not_wrong(two_burners):
     assert "of the CPUs while it was measured" in rec["evidence"]["reason"]
     assert all(r["interference"] > runner.LOAD_LIMIT for r in rec["runs"][:1])
     assert time.monotonic() - t0 < 240
+
+
+@pytest.mark.timeout(60)
+def test_a_race_claim_under_load_is_inconclusive_not_refuted(monkeypatch):
+    """race.lost-updates needs two units at once on two CPUs; a busy machine serialises them."""
+    calls = []
+
+    def loaded_run(backend_name, scenario, params, timeout):
+        calls.append(scenario)
+        n = params.get("units", 1000) * params.get("increments", 1)  # catalogue defaults
+        obs = {"trials": params["trials"], "expected": n, "lossy_trials": 0, "min": n,
+               "distinct_values": [n]}
+        return runner.RunResult("ok", obs, params=params, seconds=0.5, interference=0.45)
+
+    monkeypatch.setattr(runner, "run_scenario", loaded_run)
+    claim = claims.BY_ID["race.lost-updates"]
+    assert claim.parallel and not claim.timing
+    rec = runner.evaluate(claim, "native", backend.load("native"), quick=True)
+    assert rec["observed"] == "inconclusive", rec
+    assert rec["evidence"]["verdict_under_load"] == "refuted"
+    assert len(calls) == len(claim.runs) * (runner.LOAD_RETRIES + 1)
