@@ -44,6 +44,11 @@ def markdown(results: dict) -> str:
     out = [f"pyperf mode `{meta.get('mode', '?')}` ({' '.join(meta.get('pyperf_args', []))}); values are "
            "measured inside each backend with its own clock. Lower is better. The `command` column "
            "reproduces the row; `bench.txt` beside this report is readable by `benchstat -col /backend`."]
+    per_call = {r["backend"]: " ".join(r["pyperf_args_extra"]) for r in results.get("benchmarks", [])
+                if r.get("pyperf_args_extra")}
+    if per_call:
+        out[0] += (f" {', '.join(sorted(per_call))} start a process per call (a JVM), so pyperf takes "
+                   f"one call per value and no warm-up value (`{next(iter(per_call.values()))}`).")
     noisy = [r for r in results.get("benchmarks", []) if r.get("warnings")]
     if noisy:
         out.append(f"\n**Noise warning:** pyperf flagged {len(noisy)} of {len(results['benchmarks'])} results "

@@ -141,11 +141,12 @@ def _pyperf(b: Bench, backend: str, kind: str, mode: str, out: Path,
     first = path.with_name(f".{path.stem}.first-call.json")
     first.unlink(missing_ok=True)
     inherit = ",".join(v for v in INHERIT if v in os.environ)
+    # one process per call (`loops` set): a first value is as cold as any other, so pyperf's
+    # warm-up value would be a call thrown away
+    per_call = ["--loops", str(loops), "--warmups", "0"] if loops else []
     cmd = [sys.executable, "-m", "suite.bench_worker", "--bench", b.name, "--backend", backend,
-           "--kind", kind, "--first-call", str(first), *MODES[mode],
-           # one process per call (`loops` set): a first value is as cold as any other, so
-           # pyperf's warm-up value would be a call thrown away
-           *(["--loops", str(loops), "--warmups", "0"] if loops else []), "--quiet", "-o", str(path)]
+           "--kind", kind, "--first-call", str(first), *MODES[mode], *per_call,
+           "--quiet", "-o", str(path)]
     if inherit:
         cmd.append(f"--inherit-environ={inherit}")
     try:
@@ -172,7 +173,7 @@ def _pyperf(b: Bench, backend: str, kind: str, mode: str, out: Path,
     return {"status": "ok", "values": [round(v, 3) for v in values], "median": round(median(values), 3),
             "stdev": round(bench.stdev() * scale, 3) if len(values) > 1 else 0.0, "n": len(values),
             "warnings": [w.lstrip("* ").strip() for w in format_checks(bench) if w.startswith("* ")],
-            "pyperf_json": str(path.relative_to(out)),
+            "pyperf_json": str(path.relative_to(out)), **({"pyperf_args_extra": per_call} if per_call else {}),
             **({"extra": {k: observables.get(k) for k in b.extra}} if b.extra else {})}
 
 

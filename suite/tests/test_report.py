@@ -88,3 +88,17 @@ def test_a_backends_note_says_when_to_pick_it() -> None:
         "plain": {"kind": "goroutine", "available": True, "version": "1"},
         "small": {"kind": "goroutine", "available": True, "version": "1", "note": "pick me for idle ones"}}})
     assert "- `small`: pick me for idle ones" in md and "`plain`:" not in md
+
+
+def test_the_benchmark_tables_say_how_each_backend_was_sampled_and_which_samples_were_shared():
+    from reports import benchtables
+
+    r = _results()
+    md = benchtables.markdown(r)
+    assert "start a process per call" not in md and "the first sample is the run" not in md
+    r["benchmarks"][1]["pyperf_args_extra"] = ["--loops", "1", "--warmups", "0"]
+    r["benchmarks"][2]["series"][0]["reused_from"] = ["scale.hundreds-of-thousands"]
+    md = benchtables.markdown(r)
+    assert "b2 start a process per call (a JVM), so pyperf takes one call per value and no " \
+           "warm-up value (`--loops 1 --warmups 0`)" in md
+    assert "At n=10,000 the first sample is the run the claims made" in md
