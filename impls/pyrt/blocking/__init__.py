@@ -10,11 +10,13 @@ never loads it.
 
 A scenario here is the article's snippet with `self.` in front of the primitive: `self.go(f)`
 is `go f()`, `self.Lock()` a sync.Mutex, `self.WaitGroup()` a sync.WaitGroup. One module per
-section of the article holds that section's bodies as a mixin; `Scenarios` combines them.
+section of the article holds that section's bodies as a mixin; `Scenarios` combines them, and
+`backend_bases` puts a backend's own section mixins in front of it.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -94,3 +96,21 @@ class Scenarios(
         self.join_or_fail(units, what)
         seconds = now() - t0
         return seconds, nvcsw() - c0
+
+
+# The sections a blocking backend writes in its own package, one module each holding
+# <Section>Scenarios. The order is the classes' method resolution order; they all come before
+# Scenarios, so that a backend's own body of a scenario wins over a shared one.
+OWN_SECTIONS = (
+    "memory", "scheduling", "races", "mutex", "deadlock", "atomics", "leaks", "echo", "skynet"
+)
+
+
+def backend_bases(package: str) -> tuple[type, ...]:
+    """The bases of a blocking backend's class: package.<section>.<Section>Scenarios for each of
+    OWN_SECTIONS, then Scenarios. `class ThreadingBackend(*backend_bases("impls.threading"))`."""
+    own = (
+        getattr(importlib.import_module(f"{package}.{section}"), f"{section.title()}Scenarios")
+        for section in OWN_SECTIONS
+    )
+    return (*own, Scenarios)
