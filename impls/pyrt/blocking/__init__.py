@@ -32,7 +32,8 @@ from impls.pyrt.blocking.waitgroup import WaitgroupScenarios
 from impls.pyrt.dispatch import PyBackend
 from impls.pyrt.kernel import nvcsw
 from impls.pyrt.primitives import RWLock
-from impls.pyrt.timing import WAIT_S, now
+from impls.pyrt.timing import WAIT_S, now, per_op_ns, timed
+from suite import plan
 
 
 class Scenarios(
@@ -76,6 +77,19 @@ class Scenarios(
         units = [self.go(idle) for _ in range(count)]
         parked.wait()
         return units, release
+
+    def timed_fan(self, fan: Callable[[int], None], n: int, warmup_units: int, seed: int,
+                  per_unit: str) -> dict[str, Any]:
+        """fan(n) timed after an untimed fan(warmup_units): the measurement of spawn and of the
+        WaitGroup benchmark, whose fan-outs differ only in where they Add; per_unit names the
+        time per unit."""
+        self.warm_up()
+        fan(warmup_units)
+        t0 = now()
+        fan(n)
+        seconds = now() - t0
+        return timed(seconds, n, **{per_unit: per_op_ns(seconds, n)},
+                     plan_digest=plan.seq_digest(seed, n))
 
     def gated(self, bodies: list[Callable[[], None]], what: str) -> tuple[float, int]:
         """Start each body as a unit parked on a gate; once all have reported, open the gate and
