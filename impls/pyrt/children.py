@@ -24,6 +24,14 @@ def run_child(code: str, timeout: float = WAIT_S) -> tuple[int | None, str]:
     return p.returncode, p.stderr
 
 
+# The unbounded recursion of stack_overflow, for a child program to run as a unit of its library
+# (asyncio's own adds a frame-sized buffer).
+DOWN = (
+    "def down(n):\n"
+    "    return down(n + 1) + 1\n"
+)
+
+
 def overflow_observables(code: str) -> dict[str, Any]:
     """stack_overflow: run unbounded recursion in a child; the last traceback line is the error."""
     status, err = run_child(code)

@@ -23,17 +23,8 @@ import sys
 import threading
 import time
 
-from impls.pyrt.blocking import Scenarios
+from impls.pyrt.blocking import backend_bases
 from impls.pyrt.races import NO_RACE_DETECTOR
-from impls.threading.atomics import AtomicsScenarios
-from impls.threading.deadlock import DeadlockScenarios
-from impls.threading.echo import EchoScenarios
-from impls.threading.leaks import LeaksScenarios
-from impls.threading.memory import MemoryScenarios
-from impls.threading.mutex import MutexScenarios
-from impls.threading.races import RacesScenarios
-from impls.threading.scheduling import SchedulingScenarios
-from impls.threading.skynet import SkynetScenarios
 from impls.threading.units import WaitGroup, go, join_or_fail, pool
 from suite.backend import Expect, na, refuted
 
@@ -86,10 +77,7 @@ EXPECTATIONS: dict[str, Expect] = {
 }
 
 
-class ThreadingBackend(
-    MemoryScenarios, SchedulingScenarios, RacesScenarios, MutexScenarios, DeadlockScenarios,
-    AtomicsScenarios, LeaksScenarios, EchoScenarios, SkynetScenarios, Scenarios
-):
+class ThreadingBackend(*backend_bases("impls.threading")):
     name = "threading"
     kind = "os-thread"
     expectations = EXPECTATIONS  # read by PyBackend.__init__

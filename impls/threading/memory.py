@@ -8,7 +8,7 @@ import resource
 import threading
 from typing import Any
 
-from impls.pyrt.children import overflow_observables
+from impls.pyrt.children import DOWN, overflow_observables
 from impls.pyrt.memory import error_text, parked_observables, rss, vm
 from impls.pyrt.timing import WAIT_S, now, per_op_ns, timed
 from impls.threading.units import go
@@ -100,9 +100,8 @@ class MemoryScenarios:
         # itself exits 0 because an exception in a thread does not end the program.
         return overflow_observables(
             "import threading\n"
-            "def down(n):\n"
-            "    return down(n + 1) + 1\n"
-            "t = threading.Thread(target=down, args=(0,))\n"
+            + DOWN
+            + "t = threading.Thread(target=down, args=(0,))\n"
             "t.start()\n"
             "t.join(60)\n")
 

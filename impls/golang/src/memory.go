@@ -188,8 +188,7 @@ func stackOverflow(p params) (obs, error) {
 // spawn: n empty goroutines started and joined through one WaitGroup, the way a Go benchmark
 // of goroutine creation is written. warmup_units first, untimed, fill the runtime's free lists.
 func spawn(p params) (obs, error) {
-	n, warm, seed := p.int("n", 100_000), p.int("warmup_units", 10_000), p.int("seed", 1)
-	run := func(n int) int {
+	return timedFan(p, "ns_per_spawn", func(n int) int {
 		var wg sync.WaitGroup
 		wg.Add(n)
 		i := 0
@@ -198,12 +197,21 @@ func spawn(p params) (obs, error) {
 		}
 		wg.Wait()
 		return i
-	}
-	run(warm)
-	var spawned int
-	sec, cpu := clock(func() { spawned = run(n) })
-	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": n, "ns_per_spawn": sec / float64(n) * 1e9,
-		"gomaxprocs": runtime.GOMAXPROCS(0), "plan_digest": seqDigest(seed, spawned, 0, 0)}, nil
+	})
+}
+
+// timeTurns is the measurement around a ping-pong: once the two goroutines have reported ready
+// and are parked on the gate (waiting0 is the waiting count before they started), it opens the
+// gate and times until wg says both are done, counting voluntary context switches meanwhile.
+func timeTurns(ready, wg *sync.WaitGroup, waiting0 uint64, gate chan struct{}) (sec, cpu float64, nvcsws int64) {
+	ready.Wait()
+	awaitWaiting(waiting0+2, time.Second) // both parked on the gate, not merely started
+	cs := nvcsw()
+	sec, cpu = clock(func() {
+		close(gate)
+		wg.Wait()
+	})
+	return sec, cpu, nvcsw() - cs
 }
 
 // pingpongYield: two goroutines at GOMAXPROCS=1 hand the processor to each other with
@@ -229,14 +237,7 @@ func pingpongYield(p params) (obs, error) {
 	ready.Add(2)
 	go player(0)
 	go player(1)
-	ready.Wait()
-	awaitWaiting(waiting0+2, time.Second) // both parked on the gate, not merely started
-	cs := nvcsw()
-	sec, cpu := clock(func() {
-		close(gate)
-		wg.Wait()
-	})
-	d := nvcsw() - cs
+	sec, cpu, d := timeTurns(&ready, &wg, waiting0, gate)
 	ops := n / 2 * 2
 	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": ops, "ns_per_switch": sec / float64(ops) * 1e9,
 		"nvcsw": d, "nvcsw_per_switch": float64(d) / float64(ops), "gomaxprocs": 1,
@@ -275,14 +276,7 @@ func pingpongChan(p params) (obs, error) {
 		}
 		close(ping)
 	}()
-	ready.Wait()
-	awaitWaiting(waiting0+2, time.Second) // both parked on the gate, not merely started
-	cs := nvcsw()
-	sec, cpu := clock(func() {
-		close(gate)
-		wg.Wait()
-	})
-	d := nvcsw() - cs
+	sec, cpu, d := timeTurns(&ready, &wg, waiting0, gate)
 	ops := rounds * 2
 	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": ops, "ns_per_message": sec / float64(ops) * 1e9,
 		"nvcsw": d, "nvcsw_per_message": float64(d) / float64(ops), "gomaxprocs": 1,

@@ -17,6 +17,23 @@ func init() {
 // Database stands for the article's singleton.
 type Database struct{ id int }
 
+// atOnce starts callers goroutines that wait at a gate, so that all call Do at the same time,
+// then each runs caller(i); it returns once every one has.
+func atOnce(callers int, caller func(i int)) {
+	gate := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(callers)
+	for i := 0; i < callers; i++ {
+		go func() {
+			defer wg.Done()
+			<-gate
+			caller(i)
+		}()
+	}
+	close(gate)
+	wg.Wait()
+}
+
 func onceRunsOnce(p params) (obs, error) {
 	callers, trials, seed := p.int("callers", 10), p.int("trials", 1000), p.int("seed", 1)
 	maxInit, allSame := 0, true
@@ -34,19 +51,10 @@ func onceRunsOnce(p params) (obs, error) {
 			return instance
 		}
 		got := make([]*Database, callers)
-		gate := make(chan struct{})
-		var wg sync.WaitGroup
-		wg.Add(callers)
-		for i := 0; i < callers; i++ {
-			go func() {
-				defer wg.Done()
-				<-gate // all callers call Do at the same time
-				got[i] = get()
-				plan.Add(term(seed, t, i, 1))
-			}()
-		}
-		close(gate)
-		wg.Wait()
+		atOnce(callers, func(i int) {
+			got[i] = get()
+			plan.Add(term(seed, t, i, 1))
+		})
 		state += term(seed, t, callers, uint64(inits))
 		maxInit = max(maxInit, inits)
 		for _, g := range got {
@@ -70,28 +78,19 @@ func onceWaits(p params) (obs, error) {
 		var once sync.Once
 		var instance *Database
 		inits := 0
-		gate := make(chan struct{})
-		var wg sync.WaitGroup
-		wg.Add(callers)
-		for i := 0; i < callers; i++ {
-			go func() {
-				defer wg.Done()
-				<-gate
-				once.Do(func() {
-					inits++
-					time.Sleep(time.Duration(initMs) * time.Millisecond) // a slow init
-					instance = &Database{id: t}
-				})
-				if instance == nil { // Do returned before init finished
-					mu.Lock()
-					unset++
-					mu.Unlock()
-				}
-				plan.Add(term(seed, t, i, 1))
-			}()
-		}
-		close(gate)
-		wg.Wait()
+		atOnce(callers, func(i int) {
+			once.Do(func() {
+				inits++
+				time.Sleep(time.Duration(initMs) * time.Millisecond) // a slow init
+				instance = &Database{id: t}
+			})
+			if instance == nil { // Do returned before init finished
+				mu.Lock()
+				unset++
+				mu.Unlock()
+			}
+			plan.Add(term(seed, t, i, 1))
+		})
 		state += term(seed, t, callers, uint64(inits))
 	}
 	return obs{"trials": trials, "unset_observed": unset, "plan_digest": hexd(plan.Load()),

@@ -155,8 +155,7 @@ func wgNegative(p params) (obs, error) {
 // waitgroupBench is the fan-out/fan-in benchmark: Add(n), n goroutines that each Done, Wait.
 // warmup_units first, untimed, fill the runtime's free lists of goroutines and stacks.
 func waitgroupBench(p params) (obs, error) {
-	n, warm, seed := p.int("n", 100_000), p.int("warmup_units", 10_000), p.int("seed", 1)
-	fan := func(n int) int {
+	return timedFan(p, "ns_per_unit", func(n int) int {
 		var wg sync.WaitGroup
 		wg.Add(n)
 		i := 0
@@ -165,10 +164,17 @@ func waitgroupBench(p params) (obs, error) {
 		}
 		wg.Wait()
 		return i
-	}
+	})
+}
+
+// timedFan times fan(n) after an untimed fan(warmup_units): the measurement of spawn and of
+// waitgroupBench, whose fan-outs differ only in the goroutine they start; key names the time
+// per goroutine. fan returns how many it started, for the plan digest.
+func timedFan(p params, key string, fan func(n int) int) (obs, error) {
+	n, warm, seed := p.int("n", 100_000), p.int("warmup_units", 10_000), p.int("seed", 1)
 	fan(warm)
 	var spawned int
 	sec, cpu := clock(func() { spawned = fan(n) })
-	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": n, "ns_per_unit": sec / float64(n) * 1e9,
+	return obs{"seconds": sec, "cpu_seconds": cpu, "ops": n, key: sec / float64(n) * 1e9,
 		"gomaxprocs": runtime.GOMAXPROCS(0), "plan_digest": seqDigest(seed, spawned, 0, 0)}, nil
 }

@@ -10,11 +10,13 @@ never loads it.
 
 A scenario here is the article's snippet with `self.` in front of the primitive: `self.go(f)`
 is `go f()`, `self.Lock()` a sync.Mutex, `self.WaitGroup()` a sync.WaitGroup. One module per
-section of the article holds that section's bodies as a mixin; `Scenarios` combines them.
+section of the article holds that section's bodies as a mixin; `Scenarios` combines them, and
+`backend_bases` puts a backend's own section mixins in front of it.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -30,7 +32,8 @@ from impls.pyrt.blocking.waitgroup import WaitgroupScenarios
 from impls.pyrt.dispatch import PyBackend
 from impls.pyrt.kernel import nvcsw
 from impls.pyrt.primitives import RWLock
-from impls.pyrt.timing import WAIT_S, now
+from impls.pyrt.timing import WAIT_S, now, per_op_ns, timed
+from suite import plan
 
 
 class Scenarios(
@@ -75,6 +78,19 @@ class Scenarios(
         parked.wait()
         return units, release
 
+    def timed_fan(self, fan: Callable[[int], None], n: int, warmup_units: int, seed: int,
+                  per_unit: str) -> dict[str, Any]:
+        """fan(n) timed after an untimed fan(warmup_units): the measurement of spawn and of the
+        WaitGroup benchmark, whose fan-outs differ only in where they Add; per_unit names the
+        time per unit."""
+        self.warm_up()
+        fan(warmup_units)
+        t0 = now()
+        fan(n)
+        seconds = now() - t0
+        return timed(seconds, n, **{per_unit: per_op_ns(seconds, n)},
+                     plan_digest=plan.seq_digest(seed, n))
+
     def gated(self, bodies: list[Callable[[], None]], what: str) -> tuple[float, int]:
         """Start each body as a unit parked on a gate; once all have reported, open the gate and
         time until all have finished: (seconds, voluntary context switches meanwhile)."""
@@ -94,3 +110,21 @@ class Scenarios(
         self.join_or_fail(units, what)
         seconds = now() - t0
         return seconds, nvcsw() - c0
+
+
+# The sections a blocking backend writes in its own package, one module each holding
+# <Section>Scenarios. The order is the classes' method resolution order; they all come before
+# Scenarios, so that a backend's own body of a scenario wins over a shared one.
+OWN_SECTIONS = (
+    "memory", "scheduling", "races", "mutex", "deadlock", "atomics", "leaks", "echo", "skynet"
+)
+
+
+def backend_bases(package: str) -> tuple[type, ...]:
+    """The bases of a blocking backend's class: package.<section>.<Section>Scenarios for each of
+    OWN_SECTIONS, then Scenarios. `class ThreadingBackend(*backend_bases("impls.threading"))`."""
+    own = (
+        getattr(importlib.import_module(f"{package}.{section}"), f"{section.title()}Scenarios")
+        for section in OWN_SECTIONS
+    )
+    return (*own, Scenarios)

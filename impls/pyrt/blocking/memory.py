@@ -8,7 +8,6 @@ import sys
 from typing import Any
 
 from impls.pyrt.memory import rss
-from impls.pyrt.timing import now, per_op_ns, timed
 from suite import plan
 
 
@@ -69,10 +68,4 @@ class MemoryScenarios:
                 go(wg.done)  # go func() { wg.Done() }()
             wg.wait()
 
-        self.warm_up()
-        spawn_all(warmup_units)
-        t0 = now()
-        spawn_all(n)
-        seconds = now() - t0
-        return timed(seconds, n, ns_per_spawn=per_op_ns(seconds, n),
-                     plan_digest=plan.seq_digest(seed, n))
+        return self.timed_fan(spawn_all, n, warmup_units, seed, "ns_per_spawn")

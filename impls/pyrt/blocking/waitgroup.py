@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from impls.pyrt.timing import now, per_op_ns, timed
-from suite import plan
 from suite.plan import MASK, hexd, term, total
 
 
@@ -68,13 +66,7 @@ class WaitgroupScenarios:
                 go(wg.done)
             wg.wait()
 
-        self.warm_up()
-        fan_out(warmup_units)
-        t0 = now()
-        fan_out(n)
-        seconds = now() - t0
-        return timed(seconds, n, ns_per_unit=per_op_ns(seconds, n),
-                     plan_digest=plan.seq_digest(seed, n))
+        return self.timed_fan(fan_out, n, warmup_units, seed, "ns_per_unit")
 
     def _wg_trials(self, n: int, trials: int, seed: int) -> tuple[int, str]:
         """(trials in which Wait returned while a worker had not set its done flag, plan digest:

@@ -351,27 +351,10 @@ final class Memory {
                 "caught_in_process", caught[0], "unit_kind", Units.kind());
     }
 
-    // spawn: n empty units started and joined through one WaitGroup, after warmup_units untimed.
+    // spawn: n empty units started and joined through one WaitGroup, after warmup_units untimed;
+    // the same program as the WaitGroup benchmark, reported per spawn.
     static Map<String, Object> spawn(Params p) throws Exception {
-        int n = p.i("n", 100_000), warm = p.i("warmup_units", 10_000);
-        long seed = p.l("seed", 1);
-        spawnWait(warm);
-        long[] spawned = {0};
-        Measure.Clock c = Measure.clock(() -> spawned[0] = spawnWait(n));
-        return Obs.of("seconds", c.wall(), "cpu_seconds", c.cpu(), "ops", n,
-                "ns_per_spawn", c.wall() / n * 1e9, "gomaxprocs", Main.gomaxprocs(),
-                "plan_digest", Plan.seqDigest(seed, spawned[0], 0, 0));
-    }
-
-    static long spawnWait(int n) throws InterruptedException {
-        WaitGroup wg = new WaitGroup();
-        wg.add(n);
-        int i = 0;
-        for (; i < n; i++) {
-            Units.go(wg::done);
-        }
-        wg.await_();
-        return i;
+        return WaitGroups.timedFan(p, "ns_per_spawn");
     }
 
     /**
@@ -416,24 +399,39 @@ final class Memory {
                 stay(exit);
             });
         }
-        List<Thread> both = List.of(players);
-        awaitParked(both, BOUND_NS);
-        long cs = Measure.voluntarySwitches();
-        Measure.Clock c = Measure.clock(() -> {
-            gate.countDown();
-            finished.await_();
-        });
-        long d = Measure.voluntarySwitches() - cs; // read while both still live: see stay()
-        exit.countDown();
-        for (Thread t : players) {
-            t.join();
-        }
+        Turns r = timeTurns(List.of(players), gate, finished, exit);
+        Measure.Clock c = r.clock();
+        long d = r.nvcsw();
         int ops = half * 2;
         return Obs.of("seconds", c.wall(), "cpu_seconds", c.cpu(), "ops", ops,
                 "ns_per_switch", c.wall() / ops * 1e9, "nvcsw", d, "nvcsw_per_switch", (double) d / ops,
                 "gomaxprocs", Main.gomaxprocs(),
                 "handoff", Units.virtual() ? "Thread.yield()" : "LockSupport.park/unpark turn flag",
                 "state_digest", Plan.hex(Plan.term(seed, 0, 0, turns[0]) + Plan.term(seed, 0, 1, turns[1])));
+    }
+
+    /** What timeTurns measured: the section's clock and the kernel's voluntary switches in it. */
+    record Turns(Measure.Clock clock, long nvcsw) {}
+
+    /**
+     * The measurement around a ping-pong: once both units are parked at the gate, open it and time
+     * until both have finished, counting the voluntary context switches meanwhile; then let the
+     * units exit (see stay()) and join them.
+     */
+    static Turns timeTurns(List<Thread> units, CountDownLatch gate, WaitGroup finished,
+            CountDownLatch exit) throws Exception {
+        awaitParked(units, BOUND_NS);
+        long cs = Measure.voluntarySwitches();
+        Measure.Clock c = Measure.clock(() -> {
+            gate.countDown();
+            finished.await_();
+        });
+        long d = Measure.voluntarySwitches() - cs; // read while the units still live: see stay()
+        exit.countDown();
+        for (Thread t : units) {
+            t.join();
+        }
+        return new Turns(c, d);
     }
 
     /**
@@ -491,16 +489,9 @@ final class Memory {
                 Thread.currentThread().interrupt();
             }
         });
-        awaitParked(List.of(server, client), BOUND_NS);
-        long cs = Measure.voluntarySwitches();
-        Measure.Clock c = Measure.clock(() -> {
-            gate.countDown();
-            finished.await_();
-        });
-        long d = Measure.voluntarySwitches() - cs; // read while both still live: see stay()
-        exit.countDown();
-        server.join();
-        client.join();
+        Turns r = timeTurns(List.of(server, client), gate, finished, exit);
+        Measure.Clock c = r.clock();
+        long d = r.nvcsw();
         int ops = rounds * 2;
         return Obs.of("seconds", c.wall(), "cpu_seconds", c.cpu(), "ops", ops,
                 "ns_per_message", c.wall() / ops * 1e9, "nvcsw", d, "nvcsw_per_message", (double) d / ops,

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.IntConsumer;
 
 /**
  * §9 sync.Once in Java.
@@ -62,6 +63,31 @@ final class Onces {
         }
     }
 
+    /**
+     * One trial's callers: `callers` units wait at a gate, so that all call do_ at the same time,
+     * then each runs caller(me); returns once every one has.
+     */
+    private static void atOnce(int callers, IntConsumer caller) throws InterruptedException {
+        CountDownLatch gate = new CountDownLatch(1);
+        WaitGroup wg = new WaitGroup();
+        wg.add(callers);
+        for (int i = 0; i < callers; i++) {
+            int me = i;
+            Units.go(() -> {
+                try {
+                    gate.await();
+                    caller.accept(me);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    wg.done();
+                }
+            });
+        }
+        gate.countDown();
+        wg.await_();
+    }
+
     static Map<String, Object> onceRunsOnce(Params p) throws Exception {
         int callers = p.i("callers", 10), trials = p.i("trials", 1000);
         long seed = p.l("seed", 1);
@@ -76,29 +102,14 @@ final class Onces {
             Database[] instance = new Database[1];
             int[] inits = new int[1];
             Database[] got = new Database[callers];
-            CountDownLatch gate = new CountDownLatch(1);
-            WaitGroup wg = new WaitGroup();
-            wg.add(callers);
-            for (int i = 0; i < callers; i++) {
-                int me = i;
-                Units.go(() -> {
-                    try {
-                        gate.await(); // all callers call do_ at the same time
-                        once.do_(() -> {
-                            inits[0]++;
-                            instance[0] = new Database(trial);
-                        });
-                        got[me] = instance[0];
-                        plan.add(Plan.term(seed, trial, me, 1));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    } finally {
-                        wg.done();
-                    }
+            atOnce(callers, me -> {
+                once.do_(() -> {
+                    inits[0]++;
+                    instance[0] = new Database(trial);
                 });
-            }
-            gate.countDown();
-            wg.await_();
+                got[me] = instance[0];
+                plan.add(Plan.term(seed, trial, me, 1));
+            });
             state += Plan.term(seed, t, callers, inits[0]);
             maxInit = Math.max(maxInit, inits[0]);
             for (Database g : got) {
@@ -124,36 +135,21 @@ final class Onces {
             Once once = new Once();
             Database[] instance = new Database[1];
             int[] inits = new int[1];
-            CountDownLatch gate = new CountDownLatch(1);
-            WaitGroup wg = new WaitGroup();
-            wg.add(callers);
-            for (int i = 0; i < callers; i++) {
-                int me = i;
-                Units.go(() -> {
+            atOnce(callers, me -> {
+                once.do_(() -> {
+                    inits[0]++;
                     try {
-                        gate.await();
-                        once.do_(() -> {
-                            inits[0]++;
-                            try {
-                                Thread.sleep(initMs); // a slow init
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                            instance[0] = new Database(trial);
-                        });
-                        if (instance[0] == null) { // do_ returned before init finished
-                            unset.incrementAndGet();
-                        }
-                        plan.add(Plan.term(seed, trial, me, 1));
+                        Thread.sleep(initMs); // a slow init
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
-                    } finally {
-                        wg.done();
                     }
+                    instance[0] = new Database(trial);
                 });
-            }
-            gate.countDown();
-            wg.await_();
+                if (instance[0] == null) { // do_ returned before init finished
+                    unset.incrementAndGet();
+                }
+                plan.add(Plan.term(seed, trial, me, 1));
+            });
             state += Plan.term(seed, t, callers, inits[0]);
         }
         return Obs.of("trials", trials, "unset_observed", unset.get(), "plan_digest", plan.hex(),

@@ -160,14 +160,19 @@ final class WaitGroups {
      * JIT's warm-up of the spawn path (and, for platform threads, the kernel's).
      */
     static Map<String, Object> waitgroupBench(Params p) throws Exception {
+        return timedFan(p, "ns_per_unit");
+    }
+
+    /** fan(n) timed after fan(warmup_units); nsKey names the time per unit (Memory.spawn's too). */
+    static Map<String, Object> timedFan(Params p, String nsKey) throws Exception {
         int n = p.i("n", 100_000), warm = p.i("warmup_units", 10_000);
         long seed = p.l("seed", 1);
         fan(warm);
         long[] spawned = new long[1];
         Measure.Clock c = Measure.clock(() -> spawned[0] = fan(n));
         return Obs.of("seconds", c.wall(), "cpu_seconds", c.cpu(), "ops", n,
-                "ns_per_unit", c.wall() / n * 1e9,
-                "gomaxprocs", Main.gomaxprocs(), "plan_digest", Plan.seqDigest(seed, spawned[0], 0, 0));
+                nsKey, c.wall() / n * 1e9, "gomaxprocs", Main.gomaxprocs(),
+                "plan_digest", Plan.seqDigest(seed, spawned[0], 0, 0));
     }
 
     private static int fan(int n) throws InterruptedException {
