@@ -8,45 +8,24 @@ the TLS-migration case must hold at both.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-NATIVE = os.path.dirname(HERE)
-sys.path.insert(0, NATIVE)
-
-import cbuild  # noqa: E402
-
-SANITIZE = os.environ.get("GORO_SANITIZE") or None
-if SANITIZE not in (None, *cbuild.SANITIZERS):
-    raise pytest.UsageError(f"GORO_SANITIZE={SANITIZE!r}: accepted are unset, 'address', 'thread' or 'undefined'")
+from cdriver import TIMEOUT, assert_passed, build, case_names, run_case
 
 CASES = [
     "spawn_storm", "yield_pingpong", "steal", "sleep", "handoff", "deadlock", "recursion_256k",
     "stack_overflow", "parked_1m", "tls_migration", "gomaxprocs", "reuse_runs", "syscall_orphan",
     "concurrent_run", "gomaxprocs_env",
 ]
-TIMEOUT = 300 if SANITIZE else 120
 
 
 @pytest.fixture(scope="session")
 def programs(tmp_path_factory) -> dict[str, str]:
-    out = tmp_path_factory.mktemp(f"ctests-{SANITIZE or 'plain'}")
-    return cbuild.build(SANITIZE, str(out))
-
-
-def run_case(exe: str, case: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0", TSAN_OPTIONS="halt_on_error=1")
-    return subprocess.run([exe, case], capture_output=True, text=True, timeout=TIMEOUT, env=env)
+    return build(tmp_path_factory, "ctests")
 
 
 @pytest.mark.timeout(60)
 def test_case_list_matches(programs):
-    out = subprocess.run([programs["test_core"], "list"], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == CASES
+    assert case_names(programs["test_core"]) == CASES
 
 
 @pytest.mark.timeout(TIMEOUT + 30)
@@ -54,9 +33,7 @@ def test_case_list_matches(programs):
 @pytest.mark.parametrize("case", [c for c in CASES if c != "stack_overflow"])
 def test_core(programs, case, opt):
     exe = programs["test_core" if opt == "O2" else "test_core_O0"]
-    r = run_case(exe, case)
-    assert r.returncode == 0, f"exit {r.returncode}\nstdout:\n{r.stdout}\nstderr:\n{r.stderr}"
-    assert f"ok {case}" in r.stdout
+    assert_passed(run_case(exe, case), case)
 
 
 @pytest.mark.timeout(TIMEOUT + 30)

@@ -8,44 +8,26 @@ GORO_STACKS_BATCH=1 every eligible park is copied aside).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-
-import cbuild  # noqa: E402
-
-SANITIZE = os.environ.get("GORO_SANITIZE") or None
-if SANITIZE not in (None, *cbuild.SANITIZERS):
-    raise pytest.UsageError(f"GORO_SANITIZE={SANITIZE!r}: accepted are unset, 'address', 'thread' or 'undefined'")
+from cdriver import TIMEOUT, assert_passed, build, case_names, run_case
 
 CASES = ["park_many", "chan_values", "chan_close", "select", "mutex", "deep_recursion", "overflow",
          "shared_stack_refused", "mode_choice", "default_untouched", "tree_wakes"]
-TIMEOUT = 300 if SANITIZE else 120
 
 
 @pytest.fixture(scope="session")
 def programs(tmp_path_factory) -> dict[str, str]:
-    out = tmp_path_factory.mktemp(f"ctests-smallstack-{SANITIZE or 'plain'}")
-    return cbuild.build(SANITIZE, str(out), only=["test_smallstack"])
+    return build(tmp_path_factory, "ctests-smallstack", only=["test_smallstack"])
 
 
 @pytest.mark.timeout(60)
 def test_case_list(programs):
-    out = subprocess.run([programs["test_smallstack"], "list"], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == CASES
+    assert case_names(programs["test_smallstack"]) == CASES
 
 
 @pytest.mark.timeout(TIMEOUT + 30)
 @pytest.mark.parametrize("case", CASES)
 def test_smallstack(programs, case):
-    env = cbuild.case_env()
-    env.pop("GORO_STACKS", None)
-    env.pop("GORO_STACKS_BATCH", None)
-    r = subprocess.run([programs["test_smallstack"], case], capture_output=True, text=True, timeout=TIMEOUT, env=env)
-    assert r.returncode == 0, f"exit {r.returncode}\nstdout:\n{r.stdout}\nstderr:\n{r.stderr}"
-    assert f"ok {case}" in r.stdout
+    # each case chooses its mode itself, whatever the caller's environment says
+    r = run_case(programs["test_smallstack"], case, unset=("GORO_STACKS", "GORO_STACKS_BATCH"))
+    assert_passed(r, case)

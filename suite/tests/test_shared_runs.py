@@ -57,16 +57,16 @@ def test_the_memory_benchmark_takes_the_claims_run_as_its_first_sample_only(laun
     runner.run_claims([claims.BY_ID["scale.hundreds-of-thousands"]], ["native"], quick=True,
                       shared=shared)
     before = len(launches)
-    records, _ = bench.run([bench.MEMORY], ["native"], "default", tmp_path, lambda line: None,
+    records, _ = bench.run([bench.MEMORY], ["native"], "rigorous", tmp_path, lambda line: None,
                            shared=shared)
     series = {s["n"]: s for s in records[0]["series"]}
     ran = [x[2]["n"] for x in launches[before:]]
-    # default mode: 2 samples at 10k and 100k, 1 at 1M; the claim measured 100k and 1M once
-    assert sorted(ran) == [10_000, 10_000, 100_000], ran
-    assert series[100_000]["reused_from"] == ["scale.hundreds-of-thousands", None]
+    # rigorous: 3 samples at 10k and 100k, 1 at 1M; the claim measured 100k and 1M once
+    assert sorted(ran) == [10_000] * 3 + [100_000] * 2, ran
+    assert series[100_000]["reused_from"] == ["scale.hundreds-of-thousands", None, None]
     assert series[1_000_000]["reused_from"] == ["scale.hundreds-of-thousands"]
     assert "reused_from" not in series[10_000]
-    assert len(series[100_000]["values"]) == 2
+    assert len(series[100_000]["values"]) == 3
 
 
 def test_without_a_shared_store_every_claim_measures_itself(launches):
