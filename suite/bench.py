@@ -4,8 +4,9 @@ One name per workload, the same on every backend (Go's benchmark naming: Benchma
 For each (benchmark, backend) the orchestrator starts ``python -m suite.bench_worker``, which
 hands the timing to pyperf: pyperf spawns its own worker processes, calibrates loops, and
 records values (seconds per op, measured with the backend's own clock). Only if that fails is
-the scenario run once through the runner, whose bounded worker says n/a / error / timeout. Slow runtimes get smaller sizes (``by_kind``); the size used is in
-every record and in the report.
+the scenario run once through the runner, whose bounded worker says n/a / error / timeout.
+Slow runtimes get smaller sizes (``by_kind``); the size used is in every record and in the
+report.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ class Bench:
     # a second param the ops are multiplied by (Echo: ops = conns*rounds round trips). pyperf's
     # inner loops take `ops` alone (bench_worker), so _pyperf divides its values by this one
     ops_times: str | None = None
-    extra: tuple[str, ...] = ()  # observables of a fresh process's call kept beside the timing (bytes_per_conn)
+    # observables of a fresh process's call kept beside the timing (Echo: bytes_per_conn)
+    extra: tuple[str, ...] = ()
     seconds_key: str = "seconds"  # which observable is the timed section
     by_kind: dict[str, dict[str, Any]] = field(default_factory=dict)
     doc: str = ""

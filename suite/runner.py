@@ -32,10 +32,11 @@ class RunResult:
 
 
 # Verdicts under load. A timing verdict, or one that needs units running at once on different
-# CPUs (a lost update), is only as good as the machine was quiet: while a scenario runs, the runner counts the CPU time every other process took (the machine's busy
-# time from /proc/stat minus the worker's own, from its rusage) as a share of all CPUs. Above
-# LOAD_LIMIT the measurement is repeated; if the machine stays busy the claim is `inconclusive`
-# with the share as its reason, never a verdict the load produced.
+# CPUs (a lost update), is only as good as the machine was quiet: while a scenario runs, the
+# runner counts the CPU time every other process took (the machine's busy time from /proc/stat
+# minus the worker's own, from its rusage) as a share of all CPUs. Above LOAD_LIMIT the
+# measurement is repeated; if the machine stays busy the claim is `inconclusive` with the share
+# as its reason, never a verdict the load produced.
 LOAD_LIMIT = 0.15
 LOAD_RETRIES = 2
 
@@ -139,8 +140,8 @@ class SharedRuns:
     benchmark measured it (`reused_from`). The n-th repetition of a request is its own
     measurement (`nth`), so a benchmark's second sample is never its first again. Timing runs are
     never shared (`evaluate` passes them by), nor the runs of a claim that needs parallel
-    execution: such a claim re-measures under load and its samples must be its own. With `claim_runs=False` only references are shared (the claim
-    tests: each measures its own claim).
+    execution: such a claim re-measures under load and its samples must be its own. With
+    `claim_runs=False` only references are shared (the claim tests: each measures its own claim).
     """
 
     def __init__(self, available: dict[str, Any] | None = None, claim_runs: bool = True):
