@@ -40,15 +40,17 @@ def test_claims_asking_for_the_same_run_share_one_measurement(launches):
         assert shared and all(r["reused_from"] == "stack.initial-size" for r in shared), rec["runs"]
 
 
-def test_a_timing_claim_always_measures_its_own_samples(launches):
-    # spawn.cost-ns and spawn.thread-cost-us time the same spawn program with the same params
-    both = [claims.BY_ID["spawn.cost-ns"], claims.BY_ID["spawn.thread-cost-us"]]
-    assert all(c.timing for c in both)
-    assert both[0].runs[0].quick_params == both[1].runs[0].quick_params
+def test_a_timing_claim_neither_takes_nor_gives_a_shared_run(launches):
+    # switch.user-space (timing) and switch.thread-kernel (a count of kernel switches) run the
+    # same ping-pong with the same params: the timing claim's samples stay its own
+    timing, counting = claims.BY_ID["switch.user-space"], claims.BY_ID["switch.thread-kernel"]
+    assert timing.timing and not counting.needs_quiet_machine
+    assert timing.runs[0].scenario == counting.runs[0].scenario
+    quick = [c.runs[0].quick_params or c.runs[0].params for c in (timing, counting)]
+    assert quick[0] == quick[1], quick  # the quick profile runs the same program
     records: list[dict] = []
-    runner.run_claims(both, ["native"], quick=True, records=records)
-    spawns = [x for x in launches if x[1] == "spawn"]
-    assert len(spawns) == sum(len(c.runs[0].schedule()) for c in both) > 1, launches
+    runner.run_claims([timing, counting, timing], ["native"], quick=True, records=records)
+    assert len([x for x in launches if x[1] == "pingpong_yield"]) == 3, launches
     assert not any("reused_from" in r for rec in records for r in rec["runs"])
 
 
