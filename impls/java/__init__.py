@@ -195,9 +195,11 @@ VIRTUAL_EXPECTATIONS: dict[str, Expect] = {
         "a Thread.yield ping-pong on one carrier: 1,098 and 1,378 ns per switch and 0.0057 and "
         "0.0146 voluntary kernel switches per switch in two quiet runs (2,398 ns, 0.0075 "
         "loaded): both at the claim's lines (1 us, 0.01), so the verdict would flip"),
-    "rwmutex.read-heavy-faster": refuted(
+    # the ratio wanders up to the claim's 1.3 line: the last quiet run stopped 2% short of it
+    "rwmutex.read-heavy-faster": Expect("varies",
         "ReentrantReadWriteLock / ReentrantLock throughput on the plan's ops at parallelism 2: "
-        "1.02 (quiet), 0.96, 0.50 and 0.57 in other runs: not faster"),
+        "1.02, 1.16, 1.19 and 1.28 in quiet runs; 0.50-1.60 with other work on the machine: "
+        "on both sides of the 1.3 line of 'much faster'"),
     "stack.thread-size": refuted(
         "no per-thread stack reservation: VmSize grew 0.2 MiB per parked virtual thread at "
         "N=1000 (the heap growing; stacks are heap objects), 10.6 KB resident each"
