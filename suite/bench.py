@@ -186,7 +186,7 @@ def _memory(backend: str, mode: str, progress: Callable[[str], None],
     # default: one sample a size; at 100k and 1M it is the claims' run of the same program
     # (SharedRuns). Two samples at 100k differed by < 0.5% on every backend but java-virtual,
     # whose heap-held stacks moved 2.4% (36% at 10k): `--rigorous` takes three
-    repeats = {"fast": 1, "default": 1}.get(mode, 3)
+    repeats = 3 if mode == "rigorous" else 1
     series, failed = [], None
     for n in MEMORY_SIZES:
         if failed:

@@ -40,12 +40,13 @@ def main() -> None:
     b = BY_NAME[args.bench]
     be = backends.load(args.backend)
     params = scenarios.validate(b.scenario, b.params_for(args.kind))
-    first = [args.first_call and not os.path.exists(args.first_call)]
+    keep_first = bool(args.first_call) and not os.path.exists(args.first_call)
 
     def call() -> float:
+        nonlocal keep_first
         obs = be.run(b.scenario, **params)
-        if first[0]:
-            first[0] = False
+        if keep_first:
+            keep_first = False
             atomicio.write_all({Path(args.first_call): json.dumps(obs, default=str)})
         return obs[b.seconds_key]
 
